@@ -1,0 +1,31 @@
+"""Chat Lambda: POST /api/chat and GET /api/health.
+
+event -> Mangum -> FastAPI router (twin.api.chat_api) -> twin.chat -> SQL -> PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from mangum import Mangum
+
+from twin.api.app_factory import create_app
+from twin.api.chat_api import router
+from twin.observability import get_logger, get_metrics, get_tracer
+
+logger = get_logger()
+metrics = get_metrics()
+tracer = get_tracer()
+
+app = create_app(router, title="digital-twin chat", docs=False)
+# lifespan="off": with it on, Mangum would run startup/shutdown on every invocation.
+_mangum = Mangum(app, lifespan="off")
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    response: dict[str, Any] = _mangum(event, context)
+    return response

@@ -1,0 +1,31 @@
+"""Ingest Lambda: POST /api/ingest, GET /api/documents, DELETE /api/documents/{id}.
+
+event -> Mangum -> FastAPI router (twin.api.ingest_api) -> twin.ingest -> SQL -> PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from mangum import Mangum
+
+from twin.api.app_factory import create_app
+from twin.api.ingest_api import router
+from twin.observability import get_logger, get_metrics, get_tracer
+
+logger = get_logger()
+metrics = get_metrics()
+tracer = get_tracer()
+
+app = create_app(router, title="digital-twin ingest", docs=False)
+# lifespan="off": with it on, Mangum would run startup/shutdown on every invocation.
+_mangum = Mangum(app, lifespan="off")
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    response: dict[str, Any] = _mangum(event, context)
+    return response

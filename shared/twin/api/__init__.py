@@ -1,0 +1,1 @@
+"""HTTP edge: FastAPI routers shared by the Lambda functions and the local server."""

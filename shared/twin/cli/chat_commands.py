@@ -1,0 +1,87 @@
+"""`twin ask` and `twin serve`."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from typing import Any
+
+from twin.cli.common import add_json_flag, add_twin_flag, database, emit, twin_id_from
+
+
+def register(subparsers: Any) -> None:
+    ask = subparsers.add_parser("ask", help="ask the twin a question")
+    ask.add_argument("question")
+    add_twin_flag(ask)
+    ask.add_argument("--session", default=None, help="session_id from an earlier answer, for follow-ups")
+    ask.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE",
+                     help="only use chunks whose metadata FIELD equals VALUE (repeatable)")
+    add_json_flag(ask)
+    ask.set_defaults(handler=_ask)
+
+    serve = subparsers.add_parser("serve", help="run the local HTTP API (all routes, docs at /docs)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=_serve)
+
+
+def _filters(items: list[str]) -> dict[str, Any] | None:
+    from twin.errors import InvalidRequest
+
+    if not items:
+        return None
+    filters: dict[str, Any] = {}
+    for item in items:
+        field, sep, value = item.partition("=")
+        if not sep or not field:
+            raise InvalidRequest(f"--filter needs FIELD=VALUE, got {item!r}")
+        filters[field] = value
+    return filters
+
+
+def _human(p: dict[str, Any]) -> str:
+    lines = [textwrap.fill(p["answer"], width=100, replace_whitespace=False)]
+    if p["sources"]:
+        lines.append("")
+        lines.append("Sources:")
+        lines.extend(f"  [{s['number']}] {s['title'] or s['document_id']} — {s['snippet']}" for s in p["sources"])
+    note = "offline mode: set OPENAI_API_KEY for model answers" if p["mode"] == "offline" else p["mode"]
+    lines.append("")
+    lines.append(f"({note}{', cached' if p['cached'] else ''}; session {p['session_id']})")
+    return "\n".join(lines)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from twin.chat import ChatService, parse_chat_request
+    from twin.config import get_settings
+    from twin.embeddings import get_embedder
+    from twin.llm import get_chat_model
+
+    settings = get_settings()
+    payload: dict[str, Any] = {"message": args.question}
+    if args.session:
+        payload["session_id"] = args.session
+    filters = _filters(args.filter)
+    if filters:
+        payload["filters"] = filters
+    request = parse_chat_request(payload)
+    service = ChatService(db=database(), settings=settings, embedder=get_embedder(settings),
+                          model=get_chat_model(settings))
+    response = service.answer(request, twin_id=twin_id_from(args))
+    emit(response.as_dict(), as_json=args.json, human=_human)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from twin.api.local_app import build_local_app
+    from twin.config import get_settings
+
+    database()  # start the embedded server and migrate before the first request
+    settings = get_settings()
+    mode = "OpenAI" if settings.uses_openai else "offline (no OPENAI_API_KEY)"
+    print(f"digital-twin on http://{args.host}:{args.port}  (docs: /docs, mode: {mode}, "
+          f"default twin: {settings.default_twin})")
+    uvicorn.run(build_local_app(), host=args.host, port=args.port, log_level="info")
+    return 0

@@ -1,0 +1,99 @@
+"""Chat completions through the OpenAI SDK; ``None`` from ``get_chat_model`` means offline mode.
+
+The SDK's own retries (429/5xx/timeouts, Retry-After aware, bounded by ``openai_max_retries``) are
+relied on; only the final failure is translated into a domain error.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from twin.config import Settings, get_settings
+from twin.errors import UpstreamError
+from twin.openai_client import make_openai_client, map_openai_error, resolve_openai_api_key
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+
+__all__ = ["ChatModel", "Completion", "get_chat_model", "reset_chat_model"]
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    model: str
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class ChatModel:
+    def __init__(self, settings: Settings, *, api_key: str | None = None) -> None:
+        self._settings = settings
+        self.model = settings.chat_model
+        self._client = make_openai_client(settings, api_key)
+
+    def complete(
+        self,
+        *,
+        messages: list[dict[str, str]],
+        max_tokens: int | None = None,
+        temperature: float = 0.2,
+    ) -> Completion:
+        """One completion; ``max_tokens`` defaults to ``settings.max_answer_tokens``."""
+        import openai
+
+        limit = max_tokens if max_tokens is not None else self._settings.max_answer_tokens
+        try:
+            response = self._client.chat.completions.create(
+                model=self.model,
+                # Plain role/content dicts are what callers build; the SDK's TypedDicts accept them.
+                messages=cast("list[ChatCompletionMessageParam]", messages),
+                max_completion_tokens=limit,
+                temperature=temperature,
+            )
+        except openai.OpenAIError as e:
+            raise map_openai_error(e, what="chat", model=self.model, settings=self._settings) from e
+        return self._completion(response)
+
+    def _completion(self, response: ChatCompletion) -> Completion:
+        if not response.choices:
+            raise UpstreamError(f"chat model {self.model!r} returned no choices")
+        message = response.choices[0].message
+        usage = response.usage
+        return Completion(
+            # A refusal arrives in its own field with content None; it is still the answer to show.
+            text=message.content or message.refusal or "",
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+            model=response.model or self.model,
+        )
+
+
+_lock = threading.Lock()
+_cached: tuple[Settings, ChatModel | None] | None = None
+
+
+def get_chat_model(settings: Settings | None = None) -> ChatModel | None:
+    """The process-wide chat model, or ``None`` when no OpenAI key resolves (offline mode)."""
+    global _cached
+    settings = settings or get_settings()
+    with _lock:
+        if _cached is not None and _cached[0] == settings:
+            return _cached[1]
+        key = resolve_openai_api_key(settings)
+        model = ChatModel(settings, api_key=key) if key else None
+        _cached = (settings, model)
+        return model
+
+
+def reset_chat_model() -> None:
+    """Forget the cached chat model (tests, or after changing settings)."""
+    global _cached
+    with _lock:
+        _cached = None

@@ -1,0 +1,165 @@
+"""OpenAI client construction, API-key resolution and error mapping shared by embeddings and chat.
+
+``openai`` and ``aws_lambda_powertools`` are imported inside functions: offline mode (no key)
+must not pay their import cost on a Lambda cold start.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING
+
+from twin.config import Settings
+from twin.errors import ConfigurationError, InvalidRequest, TwinError, UpstreamError, UpstreamTimeout
+
+if TYPE_CHECKING:
+    import openai
+    from openai import OpenAI
+
+log = logging.getLogger(__name__)
+
+# Powertools caches secret/parameter values this long, so a rotated key is picked up by warm
+# processes within minutes without a fetch per invocation.
+KEY_CACHE_S = 300
+_SECRET_JSON_KEYS = ("OPENAI_API_KEY", "api_key")
+
+
+def resolve_openai_api_key(settings: Settings) -> str:
+    """The OpenAI key from settings, Secrets Manager or SSM (in that order); ``""`` when none."""
+    if settings.openai_api_key:
+        return settings.openai_api_key
+    if settings.openai_api_key_secret_arn:
+        return _key_from_secret(settings.openai_api_key_secret_arn)
+    if settings.openai_api_key_parameter:
+        return _key_from_parameter(settings.openai_api_key_parameter)
+    return ""
+
+
+def _key_from_secret(arn: str) -> str:
+    from aws_lambda_powertools.utilities import parameters
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, GetSecretError
+
+    try:
+        raw = parameters.get_secret(arn, max_age=KEY_CACHE_S)
+    except (GetParameterError, GetSecretError) as e:  # powertools wraps every boto failure
+        raise ConfigurationError(f"could not read the OpenAI key from secret {arn}: {e}") from e
+    return _key_from_secret_value(raw, arn)
+
+
+def _key_from_secret_value(raw: object, arn: str) -> str:
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    if isinstance(text, dict):
+        return _key_from_mapping(text, arn)
+    if not isinstance(text, str):
+        raise ConfigurationError(f"secret {arn} has an unexpected value type {type(text).__name__}")
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            parsed = json.loads(text)
+        except ValueError as e:
+            raise ConfigurationError(f"secret {arn} looks like JSON but does not parse") from e
+        if isinstance(parsed, dict):
+            return _key_from_mapping(parsed, arn)
+    return text
+
+
+def _key_from_mapping(mapping: dict[object, object], arn: str) -> str:
+    for name in _SECRET_JSON_KEYS:
+        value = mapping.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    expected = " or ".join(_SECRET_JSON_KEYS)
+    raise ConfigurationError(f"secret {arn} is JSON without a non-empty {expected} field")
+
+
+def _key_from_parameter(name: str) -> str:
+    from aws_lambda_powertools.utilities import parameters
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
+    try:
+        value = parameters.get_parameter(name, decrypt=True, max_age=KEY_CACHE_S)
+    except GetParameterError as e:  # powertools wraps every boto failure
+        raise ConfigurationError(f"could not read the OpenAI key from SSM parameter {name}: {e}") from e
+    return value.strip() if isinstance(value, str) else ""
+
+
+def make_openai_client(settings: Settings, api_key: str | None = None) -> OpenAI:
+    """An ``OpenAI`` client whose built-in retries (Retry-After aware) are bounded by settings."""
+    key = api_key if api_key is not None else resolve_openai_api_key(settings)
+    if not key:
+        raise ConfigurationError("no OpenAI API key is configured (OPENAI_API_KEY or its secret/parameter)")
+    from openai import OpenAI
+
+    return OpenAI(
+        api_key=key,
+        base_url=settings.openai_base_url or None,
+        timeout=settings.openai_timeout_s,
+        max_retries=settings.openai_max_retries,
+    )
+
+
+def _attempts(error: object, settings: Settings) -> int:
+    # The SDK stamps each attempt with its retry number, so the failing request tells us how many
+    # attempts were really made (fewer than the maximum when, e.g., Retry-After was too long).
+    request = getattr(error, "request", None)
+    raw = request.headers.get("x-stainless-retry-count") if request is not None else None
+    try:
+        return int(raw) + 1 if raw is not None else settings.openai_max_retries + 1
+    except ValueError:
+        return settings.openai_max_retries + 1
+
+
+def map_openai_error(error: Exception, *, what: str, model: str, settings: Settings) -> TwinError:
+    """Translate a final ``openai`` failure into a domain error.
+
+    Provider messages are never copied: a 401 message echoes part of the API key.
+    """
+    import openai
+
+    attempts = _attempts(error, settings)
+    if isinstance(error, openai.APITimeoutError):
+        return UpstreamTimeout(
+            f"{what} request timed out after {attempts} attempts "
+            f"({settings.openai_timeout_s:g}s each, model {model})",
+            details={"attempts": attempts},
+        )
+    if isinstance(error, openai.APIConnectionError):
+        return UpstreamError(
+            f"{what} request could not reach the model provider after {attempts} attempts",
+            details={"attempts": attempts},
+        )
+    if isinstance(error, openai.APIStatusError):
+        return _map_status_error(error, what=what, model=model, attempts=attempts)
+    return UpstreamError(f"{what} request failed: {type(error).__name__}")
+
+
+def _map_status_error(error: openai.APIStatusError, *, what: str, model: str, attempts: int) -> TwinError:
+    status = error.status_code
+    details: dict[str, object] = {"provider_status": status}
+    if error.request_id:
+        details["provider_request_id"] = error.request_id
+    if error.code:
+        details["provider_code"] = error.code
+    if status == 401:
+        return ConfigurationError(
+            "OPENAI_API_KEY was rejected by the model provider (HTTP 401)", details=details
+        )
+    if status in (403, 404):
+        # Project without access to the model, or a misspelt model name: an operator must act.
+        return ConfigurationError(
+            f"the model provider refused {what} model {model!r} (HTTP {status})", details=details
+        )
+    if status in (400, 422):
+        return InvalidRequest(
+            f"the model provider rejected the {what} request (HTTP {status})", details=details
+        )
+    if status == 429:
+        return UpstreamError(
+            f"{what} request was rate limited by the model provider (HTTP 429) after {attempts} attempts",
+            details=details,
+        )
+    return UpstreamError(
+        f"{what} request failed at the model provider (HTTP {status}) after {attempts} attempts",
+        details=details,
+    )

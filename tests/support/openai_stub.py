@@ -1,0 +1,286 @@
+"""A real HTTP server speaking the subset of the OpenAI API the twin uses.
+
+Tests point the real ``openai`` SDK at it, so retries, timeouts, headers and JSON (de)serialisation
+are exercised end to end instead of being mocked away.
+
+    with OpenAIStub() as stub:
+        settings = replace(Settings(), openai_api_key="test", openai_base_url=stub.base_url)
+        stub.fail_next(status=429, retry_after="0", times=2)
+        ...
+        assert len(stub.calls("/embeddings")) == 3
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+from twin.embeddings import OfflineEmbedder, estimate_tokens
+
+DEFAULT_ANSWER = "I studied computer science at the University of Edinburgh [1]."
+
+Answer = str | Callable[[dict[str, Any]], str]
+
+_ERROR_TYPES = {
+    400: ("invalid_request_error", "invalid_request"),
+    401: ("invalid_request_error", "invalid_api_key"),
+    403: ("invalid_request_error", "unsupported_country_region_territory"),
+    404: ("invalid_request_error", "model_not_found"),
+    429: ("requests", "rate_limit_exceeded"),
+}
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    path: str
+    headers: dict[str, str]
+    json: dict[str, Any]
+    received_at: float
+
+
+@dataclass
+class _Fault:
+    status: int | None = None
+    delay_s: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] | None = None
+    path: str | None = None
+
+    def applies_to(self, path: str) -> bool:
+        return self.path is None or path.endswith(self.path)
+
+
+class OpenAIStub:
+    """``POST /v1/embeddings`` and ``POST /v1/chat/completions`` on 127.0.0.1, on a free port."""
+
+    def __init__(self, *, answer: Answer = DEFAULT_ANSWER, embedding_dim: int | None = None) -> None:
+        self.answer: Answer = answer
+        # None: 1536-d OfflineEmbedder vectors; anything else: vectors of that length (mismatch tests).
+        self.embedding_dim = embedding_dim
+        # Return ``data`` in reverse order, as the API is allowed to, to prove clients sort by index.
+        self.reverse_embedding_order = False
+        self._embedder = OfflineEmbedder()
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+        self._faults: list[_Fault] = []
+        self._stopping = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> OpenAIStub:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        server.daemon_threads = True
+        self._server = server
+        # A short poll interval keeps stop() (and so every test's teardown) fast.
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="openai-stub", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes handlers sleeping in delay_next
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> OpenAIStub:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("OpenAIStub is not running")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    # -- scripting ---------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        *,
+        status: int,
+        times: int = 1,
+        retry_after: str | None = None,
+        retry_after_ms: str | None = None,
+        body: dict[str, Any] | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Answer the next ``times`` requests (to ``path``, if given) with an error status."""
+        headers = {}
+        if retry_after is not None:
+            headers["retry-after"] = retry_after
+        if retry_after_ms is not None:
+            headers["retry-after-ms"] = retry_after_ms
+        with self._lock:
+            self._faults.extend(
+                _Fault(status=status, headers=headers, body=body, path=path) for _ in range(times)
+            )
+
+    def delay_next(self, *, seconds: float, times: int = 1, path: str | None = None) -> None:
+        """Hold the next ``times`` requests for ``seconds`` before answering normally."""
+        with self._lock:
+            self._faults.extend(_Fault(delay_s=seconds, path=path) for _ in range(times))
+
+    def pending_faults(self) -> int:
+        with self._lock:
+            return len(self._faults)
+
+    # -- inspection --------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def calls(self, path: str | None = None) -> list[RecordedRequest]:
+        """Recorded requests whose path ends with ``path`` ("/embeddings"), or all of them."""
+        return [r for r in self.requests if path is None or r.path.endswith(path)]
+
+    def reset(self) -> None:
+        with self._lock:
+            self._requests.clear()
+            self._faults.clear()
+
+    # -- serving (called from handler threads) -----------------------------------------------
+
+    def _record(self, request: RecordedRequest) -> _Fault | None:
+        with self._lock:
+            self._requests.append(request)
+            for i, fault in enumerate(self._faults):
+                if fault.applies_to(request.path):
+                    return self._faults.pop(i)
+        return None
+
+    def _sleep(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
+    def _embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
+        raw_input = body.get("input")
+        inputs = [raw_input] if isinstance(raw_input, str) else list(raw_input or [])
+        vectors = self._vectors(inputs)
+        as_base64 = body.get("encoding_format") == "base64"
+        data = [
+            {"object": "embedding", "index": i, "embedding": _b64(vec) if as_base64 else vec}
+            for i, vec in enumerate(vectors)
+        ]
+        if self.reverse_embedding_order:
+            data.reverse()
+        tokens = sum(estimate_tokens(str(text)) for text in inputs)
+        return {
+            "object": "list",
+            "model": body.get("model", ""),
+            "data": data,
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
+
+    def _vectors(self, inputs: list[Any]) -> list[list[float]]:
+        if self.embedding_dim is not None:
+            return [[1.0 / max(1, self.embedding_dim) ** 0.5] * self.embedding_dim for _ in inputs]
+        with self._lock:  # the embedder's memo is not meant for concurrent writers
+            return [self._embedder.embed_one(str(text)) for text in inputs]
+
+    def _chat(self, body: dict[str, Any]) -> dict[str, Any]:
+        text = self.answer(body) if callable(self.answer) else self.answer
+        prompt_tokens = sum(estimate_tokens(str(m.get("content", ""))) for m in body.get("messages", []))
+        completion_tokens = estimate_tokens(text)
+        return {
+            "id": "chatcmpl-stub",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", ""),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text, "refusal": None},
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+
+
+def _b64(vector: list[float]) -> str:
+    return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode("ascii")
+
+
+def _error_body(status: int, request_headers: dict[str, str]) -> dict[str, Any]:
+    kind, code = _ERROR_TYPES.get(status, ("server_error", None))
+    message = f"stub error {status}"
+    if status == 401:
+        # Like the real API, echo part of the presented key, so tests can prove it never leaks.
+        key = request_headers.get("authorization", "").removeprefix("Bearer ")
+        message = f"Incorrect API key provided: {key}. You can find your API key at ..."
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                body = {"_unparsed": raw.decode("utf-8", "replace")}
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            fault = stub._record(RecordedRequest(self.path, headers, body, time.monotonic()))
+            if fault is not None and fault.delay_s:
+                stub._sleep(fault.delay_s)
+            if fault is not None and fault.status is not None:
+                self._send(fault.status, fault.body or _error_body(fault.status, headers), fault.headers)
+            elif self.path.rstrip("/").endswith("/embeddings"):
+                self._send(200, stub._embeddings(body))
+            elif self.path.rstrip("/").endswith("/chat/completions"):
+                self._send(200, stub._chat(body))
+            else:
+                error = {"message": f"no route {self.path}", "type": "invalid_request_error"}
+                self._send(404, {"error": error})
+
+        def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+            data = json.dumps(payload).encode()
+            try:
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.send_header("x-request-id", f"req_stub_{len(stub.requests)}")
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (timeout test); nothing left to tell it
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # keep pytest output clean
+
+    return Handler
+
+
+def running_stub(**kwargs: Any) -> Iterator[OpenAIStub]:
+    """Body of a pytest fixture: ``yield from running_stub()``."""
+    with OpenAIStub(**kwargs) as stub:
+        yield stub

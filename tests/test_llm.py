@@ -1,0 +1,169 @@
+"""Chat completions through the real OpenAI SDK against the local HTTP stub."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from tests.support.openai_stub import DEFAULT_ANSWER, OpenAIStub, running_stub
+from twin.config import Settings
+from twin.errors import ConfigurationError, InvalidRequest, UpstreamError, UpstreamTimeout
+from twin.llm import ChatModel, Completion, get_chat_model, reset_chat_model
+
+MESSAGES = [
+    {"role": "system", "content": "You are Ada's digital twin. Cite sources like [1]."},
+    {"role": "user", "content": "Where did you study?"},
+]
+
+
+def stub_settings(stub: OpenAIStub, **overrides: Any) -> Settings:
+    base = replace(
+        Settings(),
+        openai_api_key="test",
+        openai_base_url=stub.base_url,
+        openai_max_retries=2,
+        openai_timeout_s=1.0,
+    )
+    return replace(base, **overrides)
+
+
+@pytest.fixture
+def stub() -> Iterator[OpenAIStub]:
+    yield from running_stub()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_chat_model() -> Iterator[None]:
+    reset_chat_model()
+    yield
+    reset_chat_model()
+
+
+def test_completion_returns_answer_text_and_token_usage(stub: OpenAIStub) -> None:
+    completion = ChatModel(stub_settings(stub)).complete(messages=MESSAGES)
+
+    assert completion.text == DEFAULT_ANSWER
+    assert "[1]" in completion.text
+    assert completion.model == "gpt-4.1-mini"
+    assert completion.prompt_tokens > 0
+    assert completion.completion_tokens > 0
+    assert completion.total_tokens == completion.prompt_tokens + completion.completion_tokens
+
+
+def test_request_uses_configured_model_answer_limit_and_temperature(stub: OpenAIStub) -> None:
+    model = ChatModel(stub_settings(stub, chat_model="gpt-test", max_answer_tokens=321, openai_api_key="sk-9"))
+
+    model.complete(messages=MESSAGES)
+    model.complete(messages=MESSAGES, max_tokens=50, temperature=0.0)
+
+    first, second = stub.calls("/chat/completions")
+    assert first.path == "/v1/chat/completions"
+    assert first.headers["authorization"] == "Bearer sk-9"
+    assert first.json["model"] == "gpt-test"
+    assert first.json["messages"] == MESSAGES
+    assert first.json["max_completion_tokens"] == 321
+    assert first.json["temperature"] == 0.2
+    assert second.json["max_completion_tokens"] == 50
+    assert second.json["temperature"] == 0.0
+
+
+def test_callable_answer_sees_the_request(stub: OpenAIStub) -> None:
+    stub.answer = lambda body: f"You asked: {body['messages'][-1]['content']}"
+
+    completion = ChatModel(stub_settings(stub)).complete(messages=MESSAGES)
+
+    assert completion.text == "You asked: Where did you study?"
+
+
+def test_rate_limited_request_is_retried_then_succeeds(stub: OpenAIStub) -> None:
+    stub.fail_next(status=429, retry_after="0.01", times=2)
+
+    completion = ChatModel(stub_settings(stub, openai_max_retries=2)).complete(messages=MESSAGES)
+
+    assert completion.text == DEFAULT_ANSWER
+    assert len(stub.calls("/chat/completions")) == 3
+
+
+def test_server_errors_exhaust_retries_then_raise_upstream_error(stub: OpenAIStub) -> None:
+    stub.fail_next(status=503, retry_after="0.01", times=10)
+
+    with pytest.raises(UpstreamError, match=r"chat request failed .*HTTP 503.* after 3 attempts") as raised:
+        ChatModel(stub_settings(stub, openai_max_retries=2)).complete(messages=MESSAGES)
+
+    assert type(raised.value) is UpstreamError
+    assert len(stub.calls("/chat/completions")) == 3
+
+
+def test_timeout_raises_upstream_timeout_after_bounded_retries(stub: OpenAIStub) -> None:
+    stub.delay_next(seconds=2.0, times=10)
+
+    started = time.monotonic()
+    with pytest.raises(UpstreamTimeout, match="chat request timed out after 2 attempts"):
+        ChatModel(stub_settings(stub, openai_timeout_s=0.3, openai_max_retries=1)).complete(messages=MESSAGES)
+
+    assert len(stub.calls("/chat/completions")) == 2
+    assert time.monotonic() - started < 2.5
+
+
+def test_rejected_key_is_a_configuration_error_that_does_not_echo_the_key(stub: OpenAIStub) -> None:
+    stub.fail_next(status=401)
+
+    with pytest.raises(ConfigurationError, match="OPENAI_API_KEY was rejected") as raised:
+        ChatModel(stub_settings(stub, openai_api_key="sk-leaky-123")).complete(messages=MESSAGES)
+
+    assert "sk-leaky" not in str(raised.value.to_dict())
+    assert len(stub.calls("/chat/completions")) == 1
+
+
+def test_unknown_model_is_a_configuration_error(stub: OpenAIStub) -> None:
+    stub.fail_next(status=404)
+
+    with pytest.raises(ConfigurationError, match="'gpt-nope'.*HTTP 404"):
+        ChatModel(stub_settings(stub, chat_model="gpt-nope")).complete(messages=MESSAGES)
+
+
+def test_bad_request_is_an_invalid_request_and_not_retried(stub: OpenAIStub) -> None:
+    stub.fail_next(status=400)
+
+    with pytest.raises(InvalidRequest, match="HTTP 400"):
+        ChatModel(stub_settings(stub)).complete(messages=MESSAGES)
+
+    assert len(stub.calls("/chat/completions")) == 1
+
+
+def test_response_without_choices_is_an_upstream_error(stub: OpenAIStub) -> None:
+    stub.fail_next(
+        status=200,
+        body={"id": "x", "object": "chat.completion", "created": 0, "model": "gpt-4.1-mini", "choices": []},
+    )
+
+    with pytest.raises(UpstreamError, match="no choices"):
+        ChatModel(stub_settings(stub)).complete(messages=MESSAGES)
+
+
+def test_no_key_means_no_chat_model() -> None:
+    assert get_chat_model(Settings()) is None
+
+
+def test_chat_model_is_cached_per_settings_until_reset(stub: OpenAIStub) -> None:
+    settings = stub_settings(stub)
+
+    first = get_chat_model(settings)
+
+    assert isinstance(first, ChatModel)
+    assert get_chat_model(settings) is first
+    reset_chat_model()
+    assert get_chat_model(settings) is not first
+
+
+def test_missing_key_is_a_configuration_error_when_building_directly() -> None:
+    with pytest.raises(ConfigurationError, match="no OpenAI API key"):
+        ChatModel(Settings())
+
+
+def test_completion_total_tokens_adds_prompt_and_completion() -> None:
+    assert Completion(text="hi", prompt_tokens=7, completion_tokens=5, model="m").total_tokens == 12
