@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import random
 
 import pytest
@@ -126,13 +127,14 @@ def test_long_paragraph_is_split_at_sentence_boundaries_with_overlap() -> None:
     chunks = chunk_document(paragraph, max_chars=400, overlap_chars=120, min_chars=0)
 
     assert len(chunks) > 3
-    for previous, chunk in zip(chunks, chunks[1:], strict=False):
+    for previous, chunk in itertools.pairwise(chunks):
         assert body(previous).endswith(".")
         assert body(chunk)[0].isupper(), "a chunk started mid-sentence"
         overlap = previous.char_end - chunk.char_start
         assert 0 < overlap <= 120
         shared = paragraph[chunk.char_start:previous.char_end]
-        assert body(previous).endswith(shared) and body(chunk).startswith(shared)
+        assert body(previous).endswith(shared)
+        assert body(chunk).startswith(shared)
 
 
 def test_abbreviations_and_initials_do_not_end_sentences() -> None:
@@ -210,8 +212,10 @@ def test_tiny_trailing_piece_gets_enough_text_instead_of_standing_alone() -> Non
     assert all(len(body(c)) <= max_chars for c in chunks)
 
 
-@pytest.mark.parametrize(("max_chars", "overlap_chars", "min_chars"), [(80, 20, 0), (300, 150, 50), (1200, 150, 200)])
-def test_chunks_never_exceed_max_chars_plus_breadcrumb(max_chars: int, overlap_chars: int, min_chars: int) -> None:
+@pytest.mark.parametrize(
+    ("max_chars", "overlap", "min_chars"), [(80, 20, 0), (300, 150, 50), (1200, 150, 200)]
+)
+def test_chunks_never_exceed_max_chars_plus_breadcrumb(max_chars: int, overlap: int, min_chars: int) -> None:
     rng = random.Random(max_chars)
     pieces = [
         "# Title", "## Section", "### Sub", "Heading\n=======", RESUME, "```\ncode line\n\n  indented\n```",
@@ -221,7 +225,7 @@ def test_chunks_never_exceed_max_chars_plus_breadcrumb(max_chars: int, overlap_c
     text = "\n\n".join(rng.choice(pieces) for _ in range(60))
     normalised = normalize_text(text)
 
-    chunks = chunk_document(text, max_chars=max_chars, overlap_chars=overlap_chars, min_chars=min_chars)
+    chunks = chunk_document(text, max_chars=max_chars, overlap_chars=overlap, min_chars=min_chars)
 
     assert chunks
     for chunk in chunks:
@@ -289,17 +293,17 @@ def test_normalisation_unifies_whitespace_keeps_code_and_is_idempotent() -> None
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("max_chars", "overlap_chars", "min_chars", "message"),
     [
-        ({"max_chars": 0}, "max_chars"),
-        ({"max_chars": 100, "overlap_chars": 51}, "overlap_chars"),
-        ({"overlap_chars": -1}, "overlap_chars"),
-        ({"min_chars": -5}, "min_chars"),
+        (0, 0, 0, "max_chars"),
+        (100, 51, 0, "overlap_chars"),
+        (100, -1, 0, "overlap_chars"),
+        (100, 10, -5, "min_chars"),
     ],
 )
-def test_invalid_sizes_are_rejected(kwargs: dict[str, int], message: str) -> None:
+def test_invalid_sizes_are_rejected(max_chars: int, overlap_chars: int, min_chars: int, message: str) -> None:
     with pytest.raises(InvalidRequest, match=message):
-        chunk_document("Some text.", **kwargs)
+        chunk_document("Some text.", max_chars=max_chars, overlap_chars=overlap_chars, min_chars=min_chars)
 
 
 def test_first_level_one_heading_is_the_markdown_title() -> None:

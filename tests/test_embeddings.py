@@ -5,6 +5,7 @@ from __future__ import annotations
 # moto patches botocore as it is imported, so it must come before anything creates a boto3 client.
 from moto import mock_aws  # isort: skip
 
+import hashlib
 import json
 import math
 import os
@@ -116,11 +117,11 @@ def test_offline_vectors_do_not_depend_on_the_process_hash_seed() -> None:
     digests = set()
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONPATH": str(SHARED), "PYTHONHASHSEED": seed}
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
         digests.add(out.stdout.strip())
     here = OfflineEmbedder().embed(["Where did you study computer science?"]).vectors[0]
-    import hashlib
-
     digests.add(hashlib.sha256(json.dumps(here).encode()).hexdigest())
     assert len(digests) == 1
 
@@ -180,9 +181,9 @@ def test_offline_embedder_matches_inflected_forms() -> None:
 
 
 def test_offline_token_count_is_an_estimate_from_words() -> None:
-    batch = OfflineEmbedder().embed(["one two three", "four five six seven eight nine"])
-    assert batch.tokens == estimate_tokens("one two three") + estimate_tokens("four five six seven eight nine")
-    assert batch.tokens == 4 + 8
+    texts = ["one two three", "four five six seven eight nine"]
+    batch = OfflineEmbedder().embed(texts)
+    assert batch.tokens == estimate_tokens(texts[0]) + estimate_tokens(texts[1]) == 4 + 8
 
 
 def test_blank_text_is_rejected_in_both_modes(stub: OpenAIStub) -> None:
@@ -326,7 +327,7 @@ def test_server_errors_exhaust_retries_then_raise_upstream_error(stub: OpenAIStu
 def test_persistent_rate_limit_raises_upstream_error(stub: OpenAIStub) -> None:
     stub.fail_next(status=429, retry_after="0.01", times=10)
 
-    with pytest.raises(UpstreamError, match="rate limited.*HTTP 429.*2 attempts"):
+    with pytest.raises(UpstreamError, match=r"rate limited.*HTTP 429.*2 attempts"):
         OpenAIEmbedder(stub_settings(stub, openai_max_retries=1)).embed(["x"])
 
     assert len(stub.calls("/embeddings")) == 2
@@ -370,7 +371,7 @@ def test_unreachable_provider_raises_upstream_error() -> None:
         Settings(), openai_api_key="test", openai_base_url=f"http://127.0.0.1:{port}/v1", openai_max_retries=0
     )
 
-    with pytest.raises(UpstreamError, match="could not reach the model provider after 1 attempts"):
+    with pytest.raises(UpstreamError, match="could not reach the model provider after 1 attempt"):
         OpenAIEmbedder(settings).embed(["x"])
 
 

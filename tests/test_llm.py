@@ -55,7 +55,8 @@ def test_completion_returns_answer_text_and_token_usage(stub: OpenAIStub) -> Non
 
 
 def test_request_uses_configured_model_answer_limit_and_temperature(stub: OpenAIStub) -> None:
-    model = ChatModel(stub_settings(stub, chat_model="gpt-test", max_answer_tokens=321, openai_api_key="sk-9"))
+    settings = stub_settings(stub, chat_model="gpt-test", max_answer_tokens=321, openai_api_key="sk-9")
+    model = ChatModel(settings)
 
     model.complete(messages=MESSAGES)
     model.complete(messages=MESSAGES, max_tokens=50, temperature=0.0)
@@ -122,7 +123,7 @@ def test_rejected_key_is_a_configuration_error_that_does_not_echo_the_key(stub: 
 def test_unknown_model_is_a_configuration_error(stub: OpenAIStub) -> None:
     stub.fail_next(status=404)
 
-    with pytest.raises(ConfigurationError, match="'gpt-nope'.*HTTP 404"):
+    with pytest.raises(ConfigurationError, match=r"'gpt-nope'.*HTTP 404"):
         ChatModel(stub_settings(stub, chat_model="gpt-nope")).complete(messages=MESSAGES)
 
 

@@ -262,7 +262,7 @@ def _section_boundaries(text: str, blocks: Sequence[_Block], max_chars: int) -> 
     for i, block in enumerate(blocks):
         if i:
             boundaries.append(_Boundary(block.start, blocks[i - 1].end, _BLOCK, True))
-        splittable = True
+        splittable = block.end - block.start > max_chars
         for position, rank in _inner_boundaries(text, block):
             boundaries.append(_Boundary(position, _end_before(text, position), rank, splittable))
     return boundaries

@@ -73,8 +73,9 @@ def _supported_files_under(root: Path) -> list[Path]:
             Path(directory, name) for name in filenames
             if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
         )
-    # Sorting by path parts (not by string) keeps "a/z.md" before "a-b/a.md", like a file tree.
-    return sorted(found, key=lambda file: file.relative_to(root).parts)
+    # By path parts (not by string) keeps "a/z.md" before "a-b/a.md", like a file tree; casefolded
+    # so "Notes/" does not jump ahead of "cv.md", the exact name breaking ties.
+    return sorted(found, key=lambda file: [(part.casefold(), part) for part in file.relative_to(root).parts])
 
 
 def _require_supported(path: Path) -> None:

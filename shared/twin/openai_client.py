@@ -7,7 +7,6 @@ must not pay their import cost on a Lambda cold start.
 from __future__ import annotations
 
 import json
-import logging
 from typing import TYPE_CHECKING
 
 from twin.config import Settings
@@ -17,10 +16,9 @@ if TYPE_CHECKING:
     import openai
     from openai import OpenAI
 
-log = logging.getLogger(__name__)
-
-# Powertools caches secret/parameter values this long, so a rotated key is picked up by warm
-# processes within minutes without a fetch per invocation.
+# Powertools caches the fetched value this long, so the embedder and the chat model (each resolving
+# the key when built) cost one AWS call per process. Built clients keep their key: a rotated key
+# reaches a warm process only after reset_embedder()/reset_chat_model() or a new process.
 KEY_CACHE_S = 300
 _SECRET_JSON_KEYS = ("OPENAI_API_KEY", "api_key")
 
@@ -110,6 +108,10 @@ def _attempts(error: object, settings: Settings) -> int:
         return settings.openai_max_retries + 1
 
 
+def _attempts_text(attempts: int) -> str:
+    return "1 attempt" if attempts == 1 else f"{attempts} attempts"
+
+
 def map_openai_error(error: Exception, *, what: str, model: str, settings: Settings) -> TwinError:
     """Translate a final ``openai`` failure into a domain error.
 
@@ -118,23 +120,24 @@ def map_openai_error(error: Exception, *, what: str, model: str, settings: Setti
     import openai
 
     attempts = _attempts(error, settings)
+    tries = _attempts_text(attempts)
     if isinstance(error, openai.APITimeoutError):
         return UpstreamTimeout(
-            f"{what} request timed out after {attempts} attempts "
+            f"{what} request timed out after {tries} "
             f"({settings.openai_timeout_s:g}s each, model {model})",
             details={"attempts": attempts},
         )
     if isinstance(error, openai.APIConnectionError):
         return UpstreamError(
-            f"{what} request could not reach the model provider after {attempts} attempts",
+            f"{what} request could not reach the model provider after {tries}",
             details={"attempts": attempts},
         )
     if isinstance(error, openai.APIStatusError):
-        return _map_status_error(error, what=what, model=model, attempts=attempts)
+        return _map_status_error(error, what=what, model=model, tries=tries)
     return UpstreamError(f"{what} request failed: {type(error).__name__}")
 
 
-def _map_status_error(error: openai.APIStatusError, *, what: str, model: str, attempts: int) -> TwinError:
+def _map_status_error(error: openai.APIStatusError, *, what: str, model: str, tries: str) -> TwinError:
     status = error.status_code
     details: dict[str, object] = {"provider_status": status}
     if error.request_id:
@@ -156,10 +159,10 @@ def _map_status_error(error: openai.APIStatusError, *, what: str, model: str, at
         )
     if status == 429:
         return UpstreamError(
-            f"{what} request was rate limited by the model provider (HTTP 429) after {attempts} attempts",
+            f"{what} request was rate limited by the model provider (HTTP 429) after {tries}",
             details=details,
         )
     return UpstreamError(
-        f"{what} request failed at the model provider (HTTP {status}) after {attempts} attempts",
+        f"{what} request failed at the model provider (HTTP {status}) after {tries}",
         details=details,
     )

@@ -244,10 +244,16 @@ _BACK_REFERENCES = (
     ("before", "that"), ("after", "that"), ("at", "that", "time"), ("back", "then"), ("the", "same"),
     ("that", "time"), ("those", "years"),
 )
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 # Words that need an antecedent; in a short question they almost always point backwards.
-_ANAPHORS = frozenset(
-    "it its it's that this those these there then they them their theirs he him his she her hers "
-    "one ones former latter".split()
+_ANAPHORS = _word_set(
+    """
+    it its it's that this those these there then they them their theirs he him his she her hers
+    one ones former latter
+    """
 )
 _EXISTENTIAL = frozenset({"is", "are", "was", "were", "any"})  # "is there ..." needs no antecedent
 _SHORT_WORDS = 6  # up to this many words a pronoun is taken as a back reference

@@ -5,9 +5,12 @@ are exercised end to end instead of being mocked away.
 
     with OpenAIStub() as stub:
         settings = replace(Settings(), openai_api_key="test", openai_base_url=stub.base_url)
-        stub.fail_next(status=429, retry_after="0", times=2)
+        stub.fail_next(status=429, retry_after="0.01", times=2)
         ...
         assert len(stub.calls("/embeddings")) == 3
+
+The SDK only honours a *positive* Retry-After: "0" makes it fall back to its own backoff
+(0.5 s, 1 s, ...), so fast tests use a small positive value such as "0.01".
 """
 
 from __future__ import annotations
@@ -124,7 +127,10 @@ class OpenAIStub:
         body: dict[str, Any] | None = None,
         path: str | None = None,
     ) -> None:
-        """Answer the next ``times`` requests (to ``path``, if given) with an error status."""
+        """Answer the next ``times`` requests (to ``path``, if given) with ``status`` and ``body``.
+
+        ``body`` defaults to an OpenAI-shaped error; a 200 with a custom body scripts odd replies.
+        """
         headers = {}
         if retry_after is not None:
             headers["retry-after"] = retry_after

@@ -17,6 +17,11 @@ def register(subparsers: Any) -> None:
     add_json_flag(ingest)
     ingest.set_defaults(handler=_ingest)
 
+    reembed = subparsers.add_parser("reembed", help="move a twin to the configured embedder (re-embeds its chunks)")
+    add_twin_flag(reembed)
+    add_json_flag(reembed)
+    reembed.set_defaults(handler=_reembed)
+
     docs = subparsers.add_parser("documents", help="list or delete a twin's documents")
     docs_sub = docs.add_subparsers(dest="documents_command", required=True, metavar="SUBCOMMAND")
     listing = docs_sub.add_parser("list", help="list documents, newest first")
@@ -53,15 +58,15 @@ def _ingest(args: argparse.Namespace) -> int:
     from twin.config import get_settings
     from twin.embeddings import get_embedder
     from twin.ingest import ingest_documents
-    from twin.loaders import iter_paths, load_path
+    from twin.loaders import load_paths
     from twin.validation import MAX_DOCUMENTS, DocumentInput, validate_twin_id
 
     twin_id = validate_twin_id(twin_id_from(args), "--twin")
     settings = get_settings()
-    files = iter_paths(args.paths)
+    # Ids are relative to the folder given, so a/notes.md and b/notes.md stay two documents.
     documents = [
         DocumentInput(content=d.content, id=d.id, title=d.title, source=d.source, metadata=dict(d.metadata))
-        for path in files for d in load_path(path)
+        for d in load_paths(args.paths)
     ]
     if not documents:
         emit({"twin_id": twin_id, "documents": []}, as_json=args.json, human=lambda p: "no documents found")
@@ -112,4 +117,16 @@ def _delete(args: argparse.Namespace) -> int:
     twin_id = twin_id_from(args)
     result = database().run(lambda conn: delete_document(conn, twin_id=twin_id, document_id=args.document_id))
     emit(result, as_json=args.json, human=lambda r: f"deleted {r['id']} ({r['chunks_deleted']} chunks)")
+    return 0
+
+
+def _reembed(args: argparse.Namespace) -> int:
+    from twin.config import get_settings
+    from twin.embeddings import get_embedder
+    from twin.reembed import reembed_twin
+
+    embedder = get_embedder(get_settings())
+    result = reembed_twin(db=database(), twin_id=twin_id_from(args), embedder=embedder)
+    emit(result.__dict__, as_json=args.json,
+         human=lambda r: f"twin {r['twin_id']}: {r['chunks']} chunks re-embedded with {r['embedder']}")
     return 0

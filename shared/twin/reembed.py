@@ -1,0 +1,59 @@
+"""Move a twin to another embedder by embedding its stored chunk texts again.
+
+Vectors from different embedders live in different spaces, so a twin is switched whole: the
+new vectors are computed first (no locks held), then swapped in with one transaction. A
+failure on the way leaves the twin on its old embedder, intact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from twin.config import EMBEDDING_DIM
+from twin.db import Conn, Database, register_vector_types
+from twin.embeddings import Embedder
+from twin.errors import DimensionMismatch, NotFound
+from twin.sqlfile import query
+
+
+@dataclass(frozen=True)
+class ReembedResult:
+    twin_id: str
+    embedder: str
+    chunks: int
+    tokens: int
+
+
+def reembed_twin(*, db: Database, twin_id: str, embedder: Embedder, batch: int = 256) -> ReembedResult:
+    rows = db.run(lambda conn: conn.execute(query("chunks_to_reembed"), {"twin_id": twin_id}).fetchall())
+    exists = db.run(lambda conn: conn.execute(query("get_twin"), {"twin_id": twin_id}).fetchone())
+    if exists is None:
+        raise NotFound(f"there is no twin {twin_id!r}", code="twin_not_found")
+    ids = [str(r[0]) for r in rows]
+    vectors: list[list[float]] = []
+    tokens = 0
+    for start in range(0, len(rows), batch):
+        result = embedder.embed([str(r[1]) for r in rows[start:start + batch]])
+        for vector in result.vectors:
+            if len(vector) != EMBEDDING_DIM:
+                raise DimensionMismatch(f"embedder {embedder.name} returned {len(vector)}-d vectors; "
+                                        f"the schema stores {EMBEDDING_DIM}")
+        vectors.extend(result.vectors)
+        tokens += result.tokens
+
+    def swap(conn: Conn) -> None:
+        register_vector_types(conn)
+        with conn.transaction():
+            conn.execute(query("lock_twin"), {"twin_id": twin_id})
+            conn.execute(query("create_reembed_stage"))
+            with conn.cursor() as cur, cur.copy(query("copy_reembed_stage")) as copy:
+                copy.set_types(["text", "vector"])
+                for chunk_id, vector in zip(ids, vectors, strict=True):
+                    copy.write_row((chunk_id, vector))
+            params = {"twin_id": twin_id, "embedder": embedder.name}
+            conn.execute(query("apply_reembed_stage"), params)
+            conn.execute(query("set_documents_embedder"), params)
+            conn.execute(query("set_twin_embedder"), params)
+
+    db.run(swap)
+    return ReembedResult(twin_id=twin_id, embedder=embedder.name, chunks=len(ids), tokens=tokens)

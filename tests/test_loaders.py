@@ -1,0 +1,332 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from twin.chunking import chunk_document
+from twin.errors import InvalidRequest
+from twin.loaders import LoadedDocument, document_id_for_path, iter_paths, load_path, load_paths
+
+
+def minimal_pdf(pages: list[str]) -> bytes:
+    """A valid PDF with one line of Helvetica text per page, xref offsets computed."""
+    font = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", font]  # the page tree (2) is filled in last
+    kids = []
+    for text in pages:
+        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET"
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
+        objects.append(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
+            f" /Resources << /Font << /F1 3 0 R >> >> /Contents {len(objects)} 0 R >>"
+        )
+        kids.append(f"{len(objects)} 0 R")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def rejection(path: Path) -> str:
+    with pytest.raises(InvalidRequest) as excinfo:
+        load_path(path)
+    return excinfo.value.message
+
+
+# --- Markdown and text ----------------------------------------------------------------------
+
+
+def test_markdown_title_comes_from_first_h1_and_id_from_file_name(tmp_path: Path) -> None:
+    path = write(tmp_path / "Jane Doe CV.md", "Intro.\n\n# Jane Doe\n\n## Experience\n\nAcme.")
+
+    [document] = load_path(path)
+
+    assert document == LoadedDocument(
+        id="jane-doe-cv", title="Jane Doe", content="Intro.\n\n# Jane Doe\n\n## Experience\n\nAcme.",
+        source=str(path), metadata={},
+    )
+
+
+def test_text_file_without_heading_takes_its_title_from_the_file_stem(tmp_path: Path) -> None:
+    [document] = load_path(write(tmp_path / "about_me.txt", "I like hiking.\n"))
+    assert (document.title, document.id) == ("about_me", "about-me")
+
+
+def test_loaded_content_is_normalised_so_chunk_offsets_index_it(tmp_path: Path) -> None:
+    path = tmp_path / "notes.md"
+    path.write_bytes(b"\xef\xbb\xbf## Caf\xc3\xa9\r\n\r\nDinner\xc2\xa0at   eight.\r\n")
+
+    [document] = load_path(path)
+
+    assert document.content == "## Café\n\nDinner at eight."
+    [chunk] = chunk_document(document.content)
+    assert document.content[chunk.char_start:chunk.char_end] == "Dinner at eight."
+
+
+def test_invalid_utf8_is_rejected_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Köln".encode("latin-1"))
+    assert "latin1.txt" in rejection(path)
+    assert "UTF-8" in rejection(path)
+
+
+def test_empty_text_file_is_rejected(tmp_path: Path) -> None:
+    assert "has no text" in rejection(write(tmp_path / "empty.md", " \n\n\t\n"))
+
+
+# --- finding files and ids ------------------------------------------------------------------
+
+
+def test_iter_paths_expands_folders_sorted_skipping_hidden_and_unsupported(tmp_path: Path) -> None:
+    for name in ["b.md", "a.TXT", "notes/z.json", "notes/a.html", "a-b/c.pdf", "image.png",
+                 ".hidden.md", ".git/config.md", "notes/.drafts/x.md"]:
+        write(tmp_path / name, "x")
+    explicit = write(tmp_path / "outside" / "extra.markdown", "x")
+
+    # The explicit file and b.md are also inside the folder: each is listed once.
+    found = iter_paths([tmp_path, explicit, tmp_path / "b.md"])
+
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == [
+        "a-b/c.pdf", "a.TXT", "b.md", "notes/a.html", "notes/z.json", "outside/extra.markdown",
+    ]
+
+
+def test_folders_are_listed_in_tree_order(tmp_path: Path) -> None:
+    for name in ["b.md", "a/z.md", "a-b/a.md", "a/sub/y.md"]:
+        write(tmp_path / name, "x")
+    found = [p.relative_to(tmp_path).as_posix() for p in iter_paths([tmp_path])]
+    assert found == ["a/sub/y.md", "a/z.md", "a-b/a.md", "b.md"]
+
+
+def test_explicit_unsupported_file_is_rejected_by_name(tmp_path: Path) -> None:
+    path = write(tmp_path / "photo.docx", "x")
+    with pytest.raises(InvalidRequest, match=r"photo\.docx.*unsupported file type '\.docx'"):
+        iter_paths([path])
+    with pytest.raises(InvalidRequest, match=r"photo\.docx"):
+        load_path(path)
+
+
+def test_missing_path_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(InvalidRequest, match="no such file or directory"):
+        iter_paths([tmp_path / "nope.md"])
+
+
+def test_ids_inside_a_folder_are_slugs_of_the_relative_path(tmp_path: Path) -> None:
+    write(tmp_path / "Notes" / "2023" / "Trip to Köln.md", "# Trip\n\nRain.")
+    write(tmp_path / "cv.md", "CV.")
+
+    documents = load_paths([tmp_path], id_prefix="jane")
+
+    assert [d.id for d in documents] == ["jane-cv", "jane-notes-2023-trip-to-koln"]
+    assert document_id_for_path(Path("x/Read Me!.md"), id_prefix="docs/") == "docs/read-me"
+    assert document_id_for_path(Path("履歴書.md")).startswith("doc-")
+
+
+def test_long_ids_are_capped_at_the_schema_limit() -> None:
+    long_name = Path("a" * 300 + ".md")
+    document_id = document_id_for_path(long_name)
+    assert len(document_id) == 200
+    assert document_id != document_id_for_path(Path("a" * 301 + ".md"))
+
+
+def test_two_files_with_one_id_are_rejected(tmp_path: Path) -> None:
+    write(tmp_path / "cv.md", "Markdown CV.")
+    write(tmp_path / "cv.txt", "Text CV.")
+    with pytest.raises(InvalidRequest, match=r"cv\.txt.*'cv'.*cv\.md"):
+        load_paths([tmp_path])
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+PAGE = """<!doctype html>
+<html><head><title>Jane Doe &mdash; Profile</title><style>h1 { color: red }</style>
+<script>document.write("<h1>injected</h1>")</script>
+<body>
+<nav><a href="/">Home</a> <a href="/blog">Blog</a></nav>
+<h1>Jane <em>Doe</em></h1>
+<p>Engineer   in
+   Berlin &amp; Paris.</p>
+<h2>Experience</h2>
+<h3>Acme Corp</h3>
+<ul><li><p>Led the migration.</p></li><li>Cut costs.</li></ul>
+<pre>def f():
+    return 1</pre>
+</body></html>
+"""
+
+
+def test_html_headings_survive_extraction(tmp_path: Path) -> None:
+    [document] = load_path(write(tmp_path / "profile.html", PAGE))
+
+    assert document.title == "Jane Doe — Profile"
+    assert document.content == (
+        "# Jane Doe\n\nEngineer in Berlin & Paris.\n\n## Experience\n\n### Acme Corp\n\n"
+        "- Led the migration.\n- Cut costs.\n\n```\ndef f():\n    return 1\n```"
+    )
+    chunks = chunk_document(document.content)
+    assert chunks[1].heading_path == ["Jane Doe", "Experience", "Acme Corp"]
+
+
+def test_html_without_title_uses_h1_and_survives_an_omitted_head_end_tag(tmp_path: Path) -> None:
+    page = "<html><head><meta charset=utf-8><body><h1>Posts</h1><p>Hello <b>world</b>.</p>"
+    [document] = load_path(write(tmp_path / "posts.htm", page))
+    assert (document.title, document.content) == ("Posts", "# Posts\n\nHello world.")
+
+
+def test_html_with_only_scripts_is_rejected(tmp_path: Path) -> None:
+    path = write(tmp_path / "app.html", "<html><body><script>render()</script></body></html>")
+    assert "has no text" in rejection(path)
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def test_pdf_text_is_extracted(tmp_path: Path) -> None:
+    path = tmp_path / "resume.pdf"
+    path.write_bytes(minimal_pdf(["Jane Doe builds data platforms.", "She lives in Berlin."]))
+
+    [document] = load_path(path)
+
+    assert document.content == "Jane Doe builds data platforms.\n\nShe lives in Berlin."
+    assert document.metadata == {"pages": 2}
+    assert (document.id, document.title, document.source) == ("resume", "resume", str(path))
+
+
+def test_encrypted_pdf_is_rejected(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    plain = tmp_path / "plain.pdf"
+    plain.write_bytes(minimal_pdf(["Secret salary."]))
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.encrypt("hunter2", algorithm="RC4-128")
+    locked = tmp_path / "locked.pdf"
+    with locked.open("wb") as handle:
+        writer.write(handle)
+
+    assert "locked.pdf: PDF is encrypted" in rejection(locked)
+
+
+def test_pdf_with_only_an_owner_password_is_still_read(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    plain = tmp_path / "plain.pdf"
+    plain.write_bytes(minimal_pdf(["Readable by anyone."]))
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
+    restricted = tmp_path / "restricted.pdf"
+    with restricted.open("wb") as handle:
+        writer.write(handle)
+
+    assert load_path(restricted)[0].content == "Readable by anyone."
+
+
+def test_pdf_without_text_is_rejected(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    scan = tmp_path / "scan.pdf"
+    with scan.open("wb") as handle:
+        writer.write(handle)
+
+    assert "scan.pdf: PDF has no extractable text" in rejection(scan)
+
+
+def test_damaged_pdf_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"this is not a PDF")
+    assert "broken.pdf: PDF cannot be read" in rejection(path)
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def test_json_single_document_object_is_loaded(tmp_path: Path) -> None:
+    bio = {"content": "# Bio\n\nHello.", "metadata": {"lang": "en"}}
+    path = write(tmp_path / "bio.json", json.dumps(bio))
+
+    [document] = load_path(path)
+
+    assert document == LoadedDocument(id="bio", title="Bio", content="# Bio\n\nHello.", source=str(path),
+                                      metadata={"lang": "en"})
+
+
+def test_json_list_of_documents_is_loaded(tmp_path: Path) -> None:
+    path = write(tmp_path / "posts.json", json.dumps([
+        {"id": "post-1", "title": "First", "content": "Hello\r\nworld.", "source": "https://blog.example/1"},
+        {"content": "Second post.", "metadata": {"tags": ["x"]}},
+    ]))
+
+    documents = load_path(path)
+
+    assert documents == [
+        LoadedDocument(id="post-1", title="First", content="Hello\nworld.", source="https://blog.example/1",
+                       metadata={}),
+        LoadedDocument(id="posts-1", title=None, content="Second post.", source=str(path),
+                       metadata={"tags": ["x"]}),
+    ]
+
+
+def test_json_documents_wrapper_is_loaded(tmp_path: Path) -> None:
+    path = write(tmp_path / "people.json", json.dumps({"documents": [{"content": "A."}, {"content": "B."}]}))
+    assert [(d.id, d.content) for d in load_path(path)] == [("people-0", "A."), ("people-1", "B.")]
+
+
+def test_json_document_without_content_is_rejected_with_index(tmp_path: Path) -> None:
+    path = write(tmp_path / "people.json", json.dumps(
+        {"documents": [{"content": "A."}, {"content": "B."}, {"title": "No content"}]}))
+
+    with pytest.raises(InvalidRequest) as excinfo:
+        load_path(path)
+
+    assert excinfo.value.message == f"{path}: documents[2].content must be a non-empty string"
+    assert excinfo.value.details == {"file": str(path), "field": "documents[2].content"}
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ([{"content": "  \n "}], "documents[0].content must be a non-empty string"),
+        ([{"content": 5}], "documents[0].content must be a non-empty string"),
+        ([{"content": "A.", "id": 7}], "documents[0].id must be a non-empty string"),
+        ([{"content": "A.", "id": "x" * 201}], "documents[0].id must be a non-empty string"),
+        ([{"content": "A.", "title": ["x"]}], "documents[0].title must be a string"),
+        ([{"content": "A.", "source": 1}], "documents[0].source must be a string"),
+        ([{"content": "A.", "metadata": [1]}], "documents[0].metadata must be an object"),
+        ([{"content": "A."}, "B."], "documents[1] must be an object"),
+        ([{"contents": "A."}], "documents[0] has unknown fields ['contents']"),
+        ([{"content": "A.", "id": "a"}, {"content": "B.", "id": "a"}],
+         "documents[1].id 'a' repeats documents[0].id"),
+        ([], "documents is empty"),
+        ({"documents": {"content": "A."}}, "documents must be a list"),
+        ("just a string", "must hold a document object"),
+        ({"title": "T"}, "document.content must be a non-empty string"),
+    ],
+)
+def test_invalid_json_documents_are_rejected_naming_file_and_field(
+    tmp_path: Path, data: object, problem: str
+) -> None:
+    path = write(tmp_path / "people.json", json.dumps(data))
+    message = rejection(path)
+    assert message.startswith(f"{path}: ")
+    assert problem in message
+
+
+def test_json_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "people.json", '[\n  {"content": "A."},\n  {"content": }\n]')
+    assert "people.json: invalid JSON at line 3" in rejection(path)
