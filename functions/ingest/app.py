@@ -13,10 +13,12 @@ from mangum import Mangum
 from twin.api.app_factory import create_app
 from twin.api.ingest_api import router
 from twin.observability import get_logger, get_metrics, get_tracer
+from twin.request_metrics import enable as enable_request_metrics
 
 logger = get_logger()
 metrics = get_metrics()
 tracer = get_tracer()
+enable_request_metrics()
 
 app = create_app(router, title="digital-twin ingest", docs=False)
 # lifespan="off": with it on, Mangum would run startup/shutdown on every invocation.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ class ChatResponse:
     mode: str
     cached: bool
     usage: dict[str, int] | None = None
+    retrieval_ms: float | None = None  # for metrics; not part of the API response
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"answer": self.answer, "sources": self.sources, "session_id": self.session_id,
@@ -185,10 +187,13 @@ class ChatService:
 
         search_text = retrieval_query(request.message, history)
         vector, embedding_tokens = _query_embedding(self.db, self.settings, self.embedder, search_text)
-        min_similarity = getattr(self.embedder, "min_relevance", self.settings.min_relevance)
+        started = time.perf_counter()
+        min_similarity = (self.settings.offline_min_relevance if self.embedder.mode == "offline"
+                          else self.settings.min_relevance)
         hits = self.db.run(lambda conn: hybrid_search(
             conn, twin_id=twin_id, query_text=search_text, embedding=vector, k=self.settings.search_k,
             filters=request.filters, min_similarity=min_similarity))
+        retrieval_ms = (time.perf_counter() - started) * 1000
 
         prompt_tokens = completion_tokens = 0
         if not hits:
@@ -208,7 +213,8 @@ class ChatService:
         response = ChatResponse(answer=answer, sources=_sources(hits), session_id=str(session_id), mode=self.mode,
                                 cached=False, usage={"prompt_tokens": prompt_tokens,
                                                      "completion_tokens": completion_tokens,
-                                                     "embedding_tokens": embedding_tokens})
+                                                     "embedding_tokens": embedding_tokens},
+                                retrieval_ms=retrieval_ms)
         cache_key = cache.answer_key(twin_id, state.content_version, question_hash) if question_hash else None
         self._record(response, request, twin_id=twin_id, subject=subject, cache_key=cache_key,
                      tokens=prompt_tokens + completion_tokens + embedding_tokens)

@@ -114,6 +114,9 @@ class Settings:
     ingest_metadata_ttl_s: int = 30 * 86_400
     search_k: int = 5
     min_relevance: float = 0.25
+    # The offline embedder only matches shared words: right chunks score 0.12-0.47, unrelated
+    # ones within +-0.05 (measured in tests/test_embeddings.py), so its floor sits lower.
+    offline_min_relevance: float = 0.08
     hnsw_ef_search: int = 100
 
     @property
@@ -151,6 +154,7 @@ def load_settings() -> Settings:
         ingest_metadata_ttl_s=_int("TWIN_INGEST_METADATA_TTL_S", 30 * 86_400),
         search_k=_int("TWIN_SEARCH_K", 5),
         min_relevance=_float("TWIN_MIN_RELEVANCE", 0.25),
+        offline_min_relevance=_float("TWIN_OFFLINE_MIN_RELEVANCE", 0.08),
         hnsw_ef_search=_int("TWIN_HNSW_EF_SEARCH", 100),
     )
 

@@ -314,17 +314,19 @@ class OpenAIEmbedder:
         import openai
 
         try:
-            response = self._client.embeddings.create(
-                input=batch,
-                model=self.model,
-                # Only text-embedding-3 models can shorten their output; older ones reject the field.
-                dimensions=EMBEDDING_DIM if self.model.startswith("text-embedding-3") else openai.omit,
-                # Asked for explicitly so the SDK hands back base64 untouched and never imports numpy.
-                encoding_format="base64",
-            )
+            response = self._create(batch)
         except openai.OpenAIError as e:
             raise map_openai_error(e, what="embedding", model=self.model, settings=self._settings) from e
         return self._vectors(response, len(batch)), _total_tokens(response)
+
+    def _create(self, batch: list[str]) -> CreateEmbeddingResponse:
+        # base64 is asked for explicitly so the SDK hands it back untouched and never imports numpy.
+        if self.model.startswith("text-embedding-3"):
+            # Only text-embedding-3 models can shorten their output; older ones reject the field.
+            return self._client.embeddings.create(
+                input=batch, model=self.model, dimensions=EMBEDDING_DIM, encoding_format="base64"
+            )
+        return self._client.embeddings.create(input=batch, model=self.model, encoding_format="base64")
 
     def _vectors(self, response: CreateEmbeddingResponse, expected: int) -> list[list[float]]:
         data = sorted(response.data, key=lambda item: item.index)

@@ -20,9 +20,11 @@ are read by Powertools itself.
 
 from __future__ import annotations
 
+import io
 import os
+import sys
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -39,12 +41,32 @@ def metrics_namespace() -> str:
     return os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "").strip() or DEFAULT_NAMESPACE
 
 
+class _CurrentStdout(io.TextIOBase):
+    """Writes to whatever ``sys.stdout`` is at write time.
+
+    Powertools binds its handler to the stream it is given once, at creation. On Lambda stdout
+    never changes, but ``twin invoke`` redirects the handler's output to stderr (stdout carries
+    the result) and pytest swaps stdout per test; following the current one keeps logs out of
+    the result and never writes to a capture buffer that a finished test closed.
+    """
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+    def writable(self) -> bool:
+        return True
+
+
 @lru_cache(maxsize=1)
 def get_logger() -> Logger:
     """JSON structured logger; ``inject_lambda_context`` adds request id and cold start."""
     from aws_lambda_powertools import Logger
 
-    return Logger(service=service_name())
+    # TextIOBase implements the stream protocol; typeshed only calls IO[str] that.
+    return Logger(service=service_name(), stream=cast(IO[str], _CurrentStdout()))
 
 
 @lru_cache(maxsize=1)

@@ -26,13 +26,21 @@ __all__ = ["FALLBACK_LEAD", "LEAD", "extractive_answer"]
 LEAD = "From my notes: "
 FALLBACK_LEAD = "I couldn't find an exact answer in my notes; the closest thing I have: "
 
-# Less than one matching word, so relevance always beats rank; it only breaks ties.
+# Both bonuses stay well under one matching word, so relevance beats rank and they break ties.
 _RANK_BONUS = 0.3
 _DENSITY_BONUS = 0.1
 _FALLBACK_SENTENCES = 2
 _MAX_SENTENCE_CHARS = 400
 _SUBJECT = "I\x00"  # marks an "I" whose verb may still need first-person agreement
 _APOSTROPHES = "'\u2019"
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# With apostrophes dropped, contractions are words of their own ("what's" -> "whats").
+_STOP_WORDS = STOP_WORDS | _word_set("whats wheres whos hows whens whys dont doesnt didnt im ive youre youve")
 
 
 @dataclass(frozen=True)
@@ -64,24 +72,24 @@ def _body(passage: Passage) -> str:
     """The chunk's text without its breadcrumb line (a heading path is not a sentence)."""
     content = passage.content.replace("\x00", "").strip()
     first, _, rest = content.partition("\n")
-    if rest.startswith("\n") and _is_breadcrumb(first.strip(), passage):
+    if _is_breadcrumb(first.strip(), passage, before_blank_line=rest.startswith("\n")):
         return rest.strip()
     return content
 
 
-def _is_breadcrumb(line: str, passage: Passage) -> bool:
+def _is_breadcrumb(line: str, passage: Passage, *, before_blank_line: bool) -> bool:
     if passage.heading_path and line == BREADCRUMB_SEPARATOR.join(passage.heading_path):
         return True
     unpunctuated = not line.endswith(_TERMINAL) and not _LIST_MARKER.match(line)
     if passage.title:
         # The chunker heads every breadcrumb with the document title (or a heading equal to it).
         title, folded = passage.title.casefold(), line.casefold()
-        if folded == title or folded.startswith(title + BREADCRUMB_SEPARATOR):
+        if folded.startswith(title + BREADCRUMB_SEPARATOR) or (folded == title and before_blank_line):
             return True
-        return unpunctuated and BREADCRUMB_SEPARATOR in line
+        return before_blank_line and unpunctuated and BREADCRUMB_SEPARATOR in line
     # Untitled and without heading_path: a short unpunctuated line before a blank line is a
     # heading either way, and dropping a heading loses no quotable sentence.
-    return unpunctuated and len(line) <= 160
+    return before_blank_line and unpunctuated and len(line) <= 160
 
 
 def _units(body: str) -> Iterator[str]:
@@ -142,7 +150,7 @@ def _terms(text: str) -> frozenset[str]:
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = re.sub(r"['\u2019\u02bc]", "", text)
-    return frozenset(stem(t) for t in re.findall(r"[^\W_]+", text) if t not in STOP_WORDS)
+    return frozenset(stem(t) for t in re.findall(r"[^\W_]+", text) if t not in _STOP_WORDS)
 
 
 def _sentences(passages: Sequence[Passage]) -> list[_Sentence]:
@@ -204,22 +212,18 @@ def _in_reading_order(chosen: Sequence[_Sentence]) -> list[_Sentence]:
 # Third person -> first person
 # --------------------------------------------------------------------------------------------
 
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
 _HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame"})
-_FIRST_PERSON = re.compile(r"\bI\b|\b(?:me|my|mine|myself)\b", re.IGNORECASE)
-_CAPITAL_I = re.compile(r"\bI\b")
-_OTHER_FIRST_PERSON = re.compile(r"\b(?:me|my|mine|myself)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\bI\b|\b(?:[Mm]e|[Mm]y|[Mm]ine|[Mm]yself|ME|MY)\b")
 _MASCULINE = re.compile(r"\b(?:he|him|his|himself)\b", re.IGNORECASE)
 _FEMININE = re.compile(r"\b(?:she|her|hers|herself)\b", re.IGNORECASE)
 _PREPOSITIONS = _word_set(
     """
-    to with for by about from of at on in into onto like than after before behind beside between
-    against among around toward towards via without under over through upon
+    to with for by about from of at on in into onto behind beside between against among around
+    toward towards via without under over through upon
     """
 )
+# Prepositions that may also open a clause: "after Ada" (me) but "after Ada left" (I).
+_PREPOSITION_OR_CONJUNCTION = frozenset({"after", "before", "since", "until", "than", "like"})
 # After these the next noun phrase starts a clause, so the name there is a subject.
 _CLAUSE_OPENERS = _word_set(
     """
@@ -277,7 +281,7 @@ def _name_pattern(profile: Profile) -> re.Pattern[str] | None:
 def _voice_for(body: str, names: re.Pattern[str] | None) -> _Voice:
     if names is None or not names.search(body):
         return _Voice(names, None)
-    if _CAPITAL_I.search(body) or _OTHER_FIRST_PERSON.search(body):
+    if _FIRST_PERSON.search(body):
         return _Voice(names, None)
     masculine, feminine = _MASCULINE.search(body), _FEMININE.search(body)
     if masculine and not feminine:
@@ -313,18 +317,25 @@ def _name_replacement(match: re.Match[str]) -> str:
         return match.group(0)
     if match.group("possessive"):
         return "my"
+    following = _next_word(text, end)
     if previous in _PREPOSITIONS:
         return "me"
-    if _at_clause_start(text, start) or _next_word(text, end).lower() in _AUXILIARIES:
+    if previous in _PREPOSITION_OR_CONJUNCTION:
+        return _SUBJECT if _looks_like_verb(following) else "me"
+    if _at_clause_start(text, start) or following.lower() in _AUXILIARIES:
         return _SUBJECT
     return "me"
+
+
+def _looks_like_verb(word: str) -> bool:
+    return word.isalpha() and word.islower() and word not in _NOT_NOUN_START
 
 
 def _pronoun_replacement(match: re.Match[str]) -> str:
     word = match.group(0).casefold()
     if word in ("he", "she"):
         return _SUBJECT
-    if word in ("him",):
+    if word == "him":
         return "me"
     if word in ("himself", "herself"):
         return "myself"
@@ -334,7 +345,7 @@ def _pronoun_replacement(match: re.Match[str]) -> str:
     if word == "his":
         return "my" if following and following[0].isalpha() else "mine"
     # "her" is either possessive ("her thesis") or an object ("told her that").
-    is_possessive = following and following[0].isalpha() and following.casefold() not in _NOT_NOUN_START
+    is_possessive = bool(following) and following[0].isalpha() and following.casefold() not in _NOT_NOUN_START
     return "my" if is_possessive else "me"
 
 
@@ -425,17 +436,22 @@ def extractive_answer(
     Sentences are scored by how many of the question's stemmed content words they share, plus a
     small bonus for a better-ranked passage; up to ``max_sentences`` are kept, grouped by passage
     in their original order, and rewritten into the first person. When no sentence shares a word
-    with the question, the top passage's opening sentences are offered instead, with a lead that
-    says so. With no usable passage at all this is ``no_context_answer``.
+    with the question, the top passage's opening sentences are offered instead (with a lead that
+    says so, unless the question had no content word to match, like "Who are you?"). With no
+    usable passage at all this is ``no_context_answer``.
     """
     limit = max(1, max_sentences)
     sentences = _sentences(passages)
     if not sentences:
         return no_context_answer(profile)
     names = _name_pattern(profile)
-    chosen = _select(sentences, _terms(question), limit)
+    question_terms = _terms(question)
+    chosen = _select(sentences, question_terms, limit)
     if chosen:
         return LEAD + _render(chosen, names)
-    top_rank = sentences[0].rank
-    opening = [s for s in sentences if s.rank == top_rank][: min(limit, _FALLBACK_SENTENCES)]
-    return FALLBACK_LEAD + _render(opening, names)
+    top = [s for s in sentences if s.rank == sentences[0].rank]
+    # Headings and labels left in the text make a poor opening when real sentences exist.
+    opening = ([s for s in top if s.text.endswith(_TERMINAL)] or top)[: min(limit, _FALLBACK_SENTENCES)]
+    # "Who are you?" has no content word to match; the top passage is the answer, not a miss.
+    lead = LEAD if not question_terms else FALLBACK_LEAD
+    return lead + _render(opening, names)

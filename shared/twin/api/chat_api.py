@@ -60,7 +60,18 @@ def _answer(request: Request, payload: Any) -> tuple[dict[str, Any], dict[str, s
         require_key=settings.chat_requires_key, daily_token_budget=settings.daily_token_budget))
     twin_id = authorize_twin(caller.key, parsed.twin_id) if caller.key else (parsed.twin_id or settings.default_twin)
     response = _service(settings).answer(parsed, twin_id=twin_id, subject=caller.subject)
+    _record_metrics(response)
     return response.as_dict(), caller.limits.headers()
+
+
+def _record_metrics(response: Any) -> None:
+    from twin.request_metrics import record
+
+    record("ChatCacheHit", 1 if response.cached else 0)
+    if response.usage:
+        record("ModelTokens", sum(response.usage.values()))
+    if response.retrieval_ms is not None:
+        record("RetrievalLatency", response.retrieval_ms, "Milliseconds")
 
 
 @router.post("/api/chat", summary="Ask the twin a question",

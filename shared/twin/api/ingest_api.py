@@ -60,6 +60,11 @@ def _ingest(caller: Caller, payload: Any) -> dict[str, Any]:
     embedder = get_embedder(settings)
     result = ingest_documents(db=get_database(), settings=settings, twin_id=twin_id, documents=parsed.documents,
                               embedder=embedder, api_key_id=caller.key.key_id if caller.key else None)
+    from twin.request_metrics import record
+
+    record("DocumentsIngested", len(result.documents))
+    record("ChunksEmbedded", result.embedded_chunks)
+    record("EmbeddingTokens", result.tokens)
     logger.info("ingested %d documents for twin %s with %s (%s mode), %d chunks embedded",
                 len(result.documents), twin_id, result.embedder, result.mode, result.embedded_chunks)
     return result.as_dict()

@@ -1,0 +1,305 @@
+"""functions/migrate: the CloudFormation custom resource that applies sql/ on deploy.
+
+A local HTTP server stands in for the pre-signed S3 ResponseURL, so every test sees the exact
+PUT CloudFormation would receive.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from twin.cfn_response import build_response, run_custom_resource
+from twin.config import reset_settings
+from twin.db import set_database
+from twin.lambda_local import LambdaContext, load_function
+from twin.migrations import default_migrations_dir, discover
+
+EVENTS = Path(__file__).resolve().parents[1] / "events"
+UNREACHABLE_DB = "postgresql://nobody@127.0.0.1:1/nothing?connect_timeout=2"
+
+
+@dataclass
+class ReceivedPut:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class ResponseServer:
+    """Records PUTs to /response/...; answers ``status`` (200 like S3, or an error)."""
+
+    server: ThreadingHTTPServer
+    received: list[ReceivedPut] = field(default_factory=list)
+    status: int = 200
+    arrived: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}/response/presigned?X-Amz-Signature=test"
+
+    def only(self) -> ReceivedPut:
+        assert len(self.received) == 1, self.received
+        return self.received[0]
+
+
+@pytest.fixture
+def response_server() -> Iterator[ResponseServer]:
+    state: dict[str, ResponseServer] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
+            length = int(self.headers.get("Content-Length", "0"))
+            body = json.loads(self.rfile.read(length))
+            recorder = state["server"]
+            recorder.received.append(ReceivedPut(self.path, dict(self.headers.items()), body))
+            self.send_response(recorder.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            recorder.arrived.set()
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet test output
+            return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state["server"] = ResponseServer(httpd)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state["server"]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def load_event(name: str, response_url: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((EVENTS / name).read_text())
+    event["ResponseURL"] = response_url
+    return event
+
+
+def point_at(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("DATABASE_SECRET_ARN", raising=False)
+    reset_settings()
+    set_database(None)
+
+
+@pytest.fixture
+def fresh_db(empty_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.delenv("TWIN_MIGRATIONS_DIR", raising=False)
+    point_at(monkeypatch, empty_db_url)
+    yield empty_db_url
+    set_database(None)
+
+
+def invoke_migrate(event: dict[str, Any], **context: Any) -> dict[str, Any]:
+    handler = load_function("migrate").handler
+    result: dict[str, Any] = handler(event, LambdaContext.for_function("migrate", **context))
+    return result
+
+
+def tables(url: str) -> set[str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def test_create_applies_every_migration_and_answers_success(
+        fresh_db: str, response_server: ResponseServer) -> None:
+    event = load_event("migrate_create.json", response_server.url)
+
+    returned = invoke_migrate(event, log_stream_name="2025/03/10/[$LATEST]abc")
+
+    put = response_server.only()
+    files = discover()
+    assert put.path.startswith("/response/presigned")
+    # the pre-signed URL is signed for an empty content type
+    assert put.headers.get("Content-Type", "") == ""
+    assert put.body["Status"] == "SUCCESS"
+    assert put.body["PhysicalResourceId"] == "digital-twin-schema"
+    for key in ("StackId", "RequestId", "LogicalResourceId"):
+        assert put.body[key] == event[key]
+    assert put.body["Data"] == {"Applied": ",".join(f.name for f in files), "Version": str(files[-1].version)}
+    assert returned == put.body
+    assert {"schema_migrations", "vectors", "chat_sessions"} <= tables(fresh_db)
+
+
+def test_update_on_an_up_to_date_schema_applies_nothing(fresh_db: str, response_server: ResponseServer) -> None:
+    invoke_migrate(load_event("migrate_create.json", response_server.url))
+
+    invoke_migrate(load_event("migrate_update.json", response_server.url))
+
+    update = response_server.received[-1].body
+    assert update["Status"] == "SUCCESS"
+    assert update["PhysicalResourceId"] == "digital-twin-schema"
+    assert update["Data"] == {"Applied": "", "Version": str(discover()[-1].version)}
+
+
+def test_broken_migration_answers_failed_naming_the_file(
+        fresh_db: str, response_server: ResponseServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN the real first migration followed by a broken one
+    sql_dir = tmp_path / "sql"
+    sql_dir.mkdir()
+    first = discover()[0]
+    shutil.copy(first.path, sql_dir / first.path.name)
+    (sql_dir / "0002_broken_thing.sql").write_text("CREATE TABLE half_done (id int;\n")
+    monkeypatch.setenv("TWIN_MIGRATIONS_DIR", str(sql_dir))
+
+    # WHEN CloudFormation creates the resource
+    invoke_migrate(load_event("migrate_create.json", response_server.url), log_stream_name="stream-xyz")
+
+    # THEN it hears FAILED, with the file and where to find the logs
+    body = response_server.only().body
+    assert body["Status"] == "FAILED"
+    assert "0002_broken_thing.sql" in body["Reason"]
+    assert "stream-xyz" in body["Reason"]
+    assert body["PhysicalResourceId"] == "digital-twin-schema"
+    assert "half_done" not in tables(fresh_db)
+
+
+def test_unreachable_database_still_gets_an_answer(
+        response_server: ResponseServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    point_at(monkeypatch, UNREACHABLE_DB)
+    try:
+        invoke_migrate(load_event("migrate_create.json", response_server.url))
+    finally:
+        set_database(None)
+
+    body = response_server.only().body
+    assert body["Status"] == "FAILED"
+    assert "cannot connect" in body["Reason"]
+    assert "nobody" not in body["Reason"] or "password" not in body["Reason"]
+
+
+def test_delete_answers_success_without_touching_the_schema(
+        fresh_db: str, response_server: ResponseServer) -> None:
+    invoke_migrate(load_event("migrate_delete.json", response_server.url))
+
+    body = response_server.only().body
+    assert body["Status"] == "SUCCESS"
+    assert body["PhysicalResourceId"] == "digital-twin-schema"
+    assert tables(fresh_db) == set()
+
+
+def test_delete_keeps_an_existing_schema_and_needs_no_database(
+        fresh_db: str, response_server: ResponseServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    invoke_migrate(load_event("migrate_create.json", response_server.url))
+    before = tables(fresh_db)
+
+    # a stack being deleted may already have lost its database: Delete must not connect
+    point_at(monkeypatch, UNREACHABLE_DB)
+    invoke_migrate(load_event("migrate_delete.json", response_server.url))
+
+    assert response_server.received[-1].body["Status"] == "SUCCESS"
+    assert tables(fresh_db) == before
+
+
+def test_delete_echoes_the_physical_id_cloudformation_holds(
+        fresh_db: str, response_server: ResponseServer) -> None:
+    event = load_event("migrate_delete.json", response_server.url)
+    event["PhysicalResourceId"] = "an-older-id"
+
+    invoke_migrate(event)
+
+    assert response_server.only().body["PhysicalResourceId"] == "an-older-id"
+
+
+def test_update_during_a_rollback_leaves_the_schema_alone(
+        fresh_db: str, response_server: ResponseServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a migration that fails, and a stack that is rolling back because of it
+    sql_dir = tmp_path / "sql"
+    shutil.copytree(default_migrations_dir(), sql_dir)
+    (sql_dir / "0999_broken.sql").write_text("THIS IS NOT SQL;\n")
+    monkeypatch.setenv("TWIN_MIGRATIONS_DIR", str(sql_dir))
+    module = load_function("migrate")
+    monkeypatch.setattr(module, "_stack_status", lambda stack_id: "UPDATE_ROLLBACK_IN_PROGRESS")
+
+    # WHEN the rollback's Update arrives
+    invoke_migrate(load_event("migrate_update.json", response_server.url))
+
+    # THEN it succeeds without running anything (else: UPDATE_ROLLBACK_FAILED)
+    assert response_server.only().body["Status"] == "SUCCESS"
+    assert tables(fresh_db) == set()
+
+
+def test_the_same_update_outside_a_rollback_does_fail(
+        fresh_db: str, response_server: ResponseServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sql_dir = tmp_path / "sql"
+    shutil.copytree(default_migrations_dir(), sql_dir)
+    (sql_dir / "0999_broken.sql").write_text("THIS IS NOT SQL;\n")
+    monkeypatch.setenv("TWIN_MIGRATIONS_DIR", str(sql_dir))
+    module = load_function("migrate")
+    monkeypatch.setattr(module, "_stack_status", lambda stack_id: "UPDATE_IN_PROGRESS")
+
+    invoke_migrate(load_event("migrate_update.json", response_server.url))
+
+    body = response_server.only().body
+    assert body["Status"] == "FAILED"
+    assert "0999_broken.sql" in body["Reason"]
+
+
+def test_unknown_request_type_answers_failed(response_server: ResponseServer) -> None:
+    event = load_event("migrate_create.json", response_server.url)
+    event["RequestType"] = "Rename"
+
+    invoke_migrate(event)
+
+    body = response_server.only().body
+    assert body["Status"] == "FAILED"
+    assert "Rename" in body["Reason"]
+
+
+def test_an_action_that_outlives_the_lambda_timeout_is_answered_failed_in_time(
+        response_server: ResponseServer) -> None:
+    event = load_event("migrate_create.json", response_server.url)
+    # 10.5 s left and a 10 s safety margin: the guard must answer after ~0.5 s
+    context = LambdaContext.for_function("migrate", timeout_s=10.5, log_stream_name="slow-stream")
+    finished = threading.Event()
+
+    def slow(_: Any) -> dict[str, str]:
+        assert response_server.arrived.wait(timeout=5), "no FAILED sent before the timeout"
+        finished.set()
+        return {"Applied": "late"}
+
+    started = time.monotonic()
+    returned = run_custom_resource(event, context, physical_resource_id="digital-twin-schema",
+                                   on_create=slow, on_update=slow)
+
+    assert finished.is_set()
+    assert time.monotonic() - started < 5
+    body = response_server.only().body  # the late SUCCESS is never sent
+    assert body["Status"] == "FAILED"
+    assert "Lambda timeout" in body["Reason"]
+    assert "slow-stream" in body["Reason"]
+    assert returned == body
+
+
+def test_a_rejected_response_put_does_not_raise(response_server: ResponseServer) -> None:
+    response_server.status = 403  # an expired pre-signed URL
+    event = load_event("migrate_delete.json", response_server.url)
+
+    body = invoke_migrate(event)
+
+    assert body["Status"] == "SUCCESS"
+    assert len(response_server.received) == 1  # a 4xx is not retried
+
+
+def test_oversized_data_becomes_a_failed_response() -> None:
+    body = build_response({"StackId": "s", "RequestId": "r", "LogicalResourceId": "l"}, status="SUCCESS",
+                          physical_resource_id="p", data={"Big": "x" * 5000})
+    assert body["Status"] == "FAILED"
+    assert body["Data"] == {}
+    assert len(json.dumps(body)) <= 4096

@@ -1,0 +1,211 @@
+"""Offline (no-model) answers: quoted, cited, relevant sentences in the twin's own voice."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from twin.chunking import chunk_document
+from twin.offline_answer import FALLBACK_LEAD, LEAD, extractive_answer
+from twin.prompting import Passage, Profile, no_context_answer
+
+ADA = Profile(twin_id="ada", display_name="Ada Lovelace", persona="")
+
+
+def passage(number: int, content: str, *, title: str | None = "CV",
+            heading_path: tuple[str, ...] = ()) -> Passage:
+    return Passage(number=number, document_id=f"doc-{number}", chunk_id=f"chunk-{number}", title=title,
+                   content=content, score=1.0 / number, heading_path=heading_path)
+
+
+def answer(question: str, *contents: str, profile: Profile = ADA, max_sentences: int = 3) -> str:
+    passages = [passage(n, content) for n, content in enumerate(contents, start=1)]
+    return extractive_answer(question=question, passages=passages, profile=profile,
+                             max_sentences=max_sentences)
+
+
+EDUCATION = ("CV > Education\n\nI studied computer science at the University of Edinburgh from 2012 to 2016. "
+             "I rowed for the university team.")
+WORK = "CV > Work\n\nI worked at Acme Corp as a data engineer. Before that I was an intern at Initech."
+
+
+def test_offline_answer_contains_the_fact_and_its_citation() -> None:
+    result = answer("Where did you study?", EDUCATION)
+    assert "University of Edinburgh" in result
+    assert "from 2012 to 2016 [1]." in result
+
+
+def test_offline_answer_starts_with_a_lead_saying_it_is_quoted() -> None:
+    assert answer("Where did you study?", EDUCATION).startswith(LEAD)
+
+
+def test_offline_answer_cites_the_passage_it_quotes() -> None:
+    result = answer("Where did you work as a data engineer?", EDUCATION, WORK)
+    assert "Acme Corp as a data engineer [2]." in result
+    assert "[1]" not in result
+    assert "Edinburgh" not in result
+
+
+def test_each_quoted_sentence_carries_its_own_passage_number() -> None:
+    result = answer("Which university team did you row for, and where did you work as an engineer?",
+                    EDUCATION, WORK, max_sentences=2)
+    assert "I rowed for the university team [1]." in result
+    assert "I worked at Acme Corp as a data engineer [2]." in result
+
+
+def test_relevance_beats_passage_rank() -> None:
+    result = answer("Where were you an intern?", EDUCATION, WORK, max_sentences=1)
+    assert result == LEAD + "Before that I was an intern at Initech [2]."
+
+
+def test_passage_rank_breaks_ties() -> None:
+    result = answer("Tell me about tea.", "Notes\n\nI drink tea daily.", "Notes\n\nI grow tea at home.",
+                    max_sentences=1)
+    assert result == LEAD + "I drink tea daily [1]."
+
+
+def test_passages_are_ranked_by_citation_number_not_input_order() -> None:
+    passages = [passage(2, "Notes\n\nI grow tea at home."), passage(1, "Notes\n\nI drink tea daily.")]
+    result = extractive_answer(question="Tea?", passages=passages, profile=ADA, max_sentences=1)
+    assert result.endswith("[1].")
+
+
+def test_max_sentences_limits_the_answer() -> None:
+    text = "Notes\n\nI like tea. I brew tea. I sell tea. I grow tea."
+    assert len(re.findall(r"\[1\]", answer("Tea?", text, max_sentences=2))) == 2
+    assert len(re.findall(r"\[1\]", answer("Tea?", text))) == 3
+
+
+def test_sentences_keep_their_original_order_within_a_passage() -> None:
+    text = ("Notes\n\nI started baking bread in 2010. Cats are great. "
+            "Later I opened a small bread bakery selling sourdough bread.")
+    result = answer("Tell me about your bread bakery", text, max_sentences=2)
+    assert result.index("started baking bread") < result.index("opened a small bread bakery")
+    assert "Cats" not in result
+
+
+def test_breadcrumb_heading_line_is_not_quoted() -> None:
+    breadcrumb_only_match = "Ada Lovelace > Rowing\n\nI competed for Edinburgh in 2014."
+    result = answer("rowing", breadcrumb_only_match)
+    assert "Ada Lovelace > Rowing" not in result
+    assert ">" not in result
+
+
+def test_breadcrumb_is_recognised_from_heading_path() -> None:
+    crumb = passage(1, "Projects > Engines\n\nI designed an engine.", title=None,
+                    heading_path=("Projects", "Engines"))
+    result = extractive_answer(question="engines projects", passages=[crumb], profile=ADA)
+    assert result == LEAD + "I designed an engine [1]."
+
+
+def test_repeated_sentences_from_overlapping_chunks_are_quoted_once() -> None:
+    shared = "I studied computer science at the University of Edinburgh."
+    result = answer("Where did you study?", f"CV\n\n{shared}", f"CV\n\n{shared} I graduated.")
+    assert result.count("University of Edinburgh") == 1
+
+
+# --- first person ----------------------------------------------------------------------------
+
+
+def test_offline_answer_speaks_in_first_person_about_the_twin() -> None:
+    result = answer("What did you study?", "Bio\n\nAda Lovelace studied mathematics in London.")
+    assert result == LEAD + "I studied mathematics in London [1]."
+
+
+def test_first_name_and_present_tense_verbs_become_first_person() -> None:
+    result = answer("Where do you live and work?",
+                    "Bio\n\nAda lives in Berlin and works at Acme. Ada is a data engineer.", max_sentences=1)
+    assert result == LEAD + "I live in Berlin and work at Acme [1]."
+
+
+def test_possessive_name_becomes_my() -> None:
+    result = answer("What is your favourite language?", "Bio\n\nAda's favourite language is Rust.")
+    assert result == LEAD + "My favourite language is Rust [1]."
+
+
+def test_name_as_object_becomes_me() -> None:
+    result = answer("Which award did you win?", "Bio\n\nThe Turing award was given to Ada Lovelace in 2020.")
+    assert result == LEAD + "The Turing award was given to me in 2020 [1]."
+
+
+def test_pronouns_become_first_person_when_the_passage_is_about_the_twin() -> None:
+    text = "Bio\n\nAda Lovelace is an engineer. She teaches at Oxford and her students build engines."
+    result = answer("Where do you teach?", text)
+    assert "I teach at Oxford and my students build engines [1]." in result
+    assert "She" not in result
+    assert "her " not in result
+
+
+def test_pronouns_about_someone_else_are_left_alone() -> None:
+    result = answer("Who writes Go?", "Team\n\nBob joined in 2019. He writes Go every day.")
+    assert "He writes Go every day [1]." in result
+
+
+def test_pronouns_stay_when_the_passage_mentions_two_genders() -> None:
+    text = "Team\n\nAda hired Bob in 2019. He writes Go and she reviews it."
+    assert "He writes Go and she reviews it [1]." in answer("Who writes Go?", text)
+
+
+def test_pronouns_stay_in_a_passage_written_in_the_first_person() -> None:
+    text = "Notes\n\nI met Ada Lovelace's mentor in 2019. He taught me engines."
+    assert "He taught me engines [1]." in answer("Who taught engines?", text)
+
+
+def test_sentences_already_in_first_person_are_kept_verbatim() -> None:
+    result = answer("What is your name?", "About\n\nMy name is Ada Lovelace and I write about engines.")
+    assert result == LEAD + "My name is Ada Lovelace and I write about engines [1]."
+
+
+def test_a_namesake_is_not_rewritten() -> None:
+    result = answer("Who is Ada Smith?", "Family\n\nAda Smith is a painter in Leeds.")
+    assert "Ada Smith is a painter in Leeds [1]." in result
+
+
+def test_honorific_in_the_profile_still_matches_the_plain_name() -> None:
+    doctor = Profile(twin_id="ada", display_name="Dr. Ada Lovelace", persona="")
+    result = answer("What do you research?", "Bio\n\nAda Lovelace researches engines.", profile=doctor)
+    assert result == LEAD + "I research engines [1]."
+
+
+# --- fallbacks -------------------------------------------------------------------------------
+
+
+def test_without_overlap_the_top_passage_opening_is_offered_with_its_citation() -> None:
+    result = answer("What is your favourite colour?", WORK, EDUCATION)
+    assert result.startswith(FALLBACK_LEAD)
+    assert "I worked at Acme Corp as a data engineer [1]." in result
+    assert "[2]" not in result
+
+
+def test_question_without_content_words_gets_the_top_passage_opening() -> None:
+    result = answer("Who are you?", "Bio\n\nAda Lovelace is a data engineer in Berlin.", WORK)
+    assert result == LEAD + "I am a data engineer in Berlin [1]."
+
+
+@pytest.mark.parametrize("contents", [(), ("CV > Empty\n\n",)])
+def test_no_usable_passage_gives_the_no_context_answer(contents: tuple[str, ...]) -> None:
+    assert answer("Where did you study?", *contents) == no_context_answer(ADA)
+
+
+# --- end to end with the real chunker --------------------------------------------------------
+
+
+def test_answers_from_real_chunks_skip_breadcrumbs_and_cite_the_right_chunk() -> None:
+    document = (
+        "# Ada Lovelace\n\nAda Lovelace is a data engineer in Berlin. She writes about streaming.\n\n"
+        "## Education\n\nI studied computer science at the University of Edinburgh from 2012 to 2016.\n"
+        "My dissertation was about stream processing.\n\n"
+        "## Experience\n\n- 2016-2019: Data engineer at Acme Corp.\n- 2019-now: Staff engineer at Streamly.\n"
+    )
+    chunks = chunk_document(document, title="Ada Lovelace", max_chars=200, overlap_chars=50, min_chars=20)
+    passages = [Passage(number=i, document_id="cv", chunk_id=f"c{i}", title="Ada Lovelace",
+                        content=c.content, score=0.5, heading_path=tuple(c.heading_path))
+                for i, c in enumerate(chunks, start=1)]
+    education = next(p.number for p in passages if "Education" in p.heading_path)
+    result = extractive_answer(question="Where did you study?", passages=passages, profile=ADA)
+    assert "University of Edinburgh" in result
+    assert f"[{education}]" in result
+    assert "Ada Lovelace >" not in result
+    intro = extractive_answer(question="What do you write about?", passages=passages, profile=ADA)
+    assert intro == LEAD + "I write about streaming [1]."
