@@ -44,9 +44,7 @@ import time
 from typing import Any
 
 import numpy as np
-
 from _support import BenchDatabase, bench_database, emit, log, median, server_facts
-
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
 
@@ -180,7 +178,8 @@ class LangchainStore:
 
 
 def interleaved(db: Database, raw_conn: Any, settings: Any, twin_id: str, documents: list[DocumentInput],
-                raw: list[tuple[Any, ...]], embedder: GivenEmbedder, label: str) -> tuple[int, list[float], list[float]]:
+                raw: list[tuple[Any, ...]], embedder: GivenEmbedder,
+                label: str) -> tuple[int, list[float], list[float]]:
     """Project batch i, then raw COPY batch i, for every batch; returns (chunks, project s, copy s)."""
     ingest_times: list[float] = []
     copy_times: list[float] = []
@@ -277,8 +276,8 @@ def main() -> int:
         log(f"langchain: {lc_n / sum(lc_times):.0f} rows/s; its indexes: {lc_indexes}")
         raw_conn.execute("DELETE FROM langchain_pg_embedding")
         raw_conn.execute("VACUUM langchain_pg_embedding")
-        raw_conn.execute("CREATE INDEX langchain_hnsw ON langchain_pg_embedding "
-                         "USING hnsw ((embedding::halfvec(1536)) halfvec_cosine_ops) WITH (m = 16, ef_construction = 64)")
+        raw_conn.execute("CREATE INDEX langchain_hnsw ON langchain_pg_embedding USING hnsw "
+                         "((embedding::halfvec(1536)) halfvec_cosine_ops) WITH (m = 16, ef_construction = 64)")
         lc_hnsw_times = lc.add(documents[:lc_n], vectors[:lc_n])
         lc.close()
         log(f"langchain with the project's HNSW index: {lc_n / sum(lc_hnsw_times):.0f} rows/s "

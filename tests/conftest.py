@@ -30,9 +30,9 @@ os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "digital-twin")
 # Tests never reach a real model provider unless a test points the SDK at the local stub.
 os.environ.pop("OPENAI_API_KEY", None)
 
-from twin.config import Settings, reset_settings  # noqa: E402
-from twin.db import Database, set_database  # noqa: E402
-from twin.migrations import migrate  # noqa: E402
+from twin.config import Settings, reset_settings
+from twin.db import Database, set_database
+from twin.migrations import migrate
 
 EXTERNAL_URL = os.environ.get("DATABASE_URL", "")
 

@@ -129,7 +129,7 @@ def test_prompt_injection_in_a_document_does_not_change_the_system_prompt(
     clean_system = stub.calls("/chat/completions")[-1].json["messages"][0]
     ingest(db, settings, twin_id, [INJECTION], embedder)
     stub.reset()
-    status, body, _ = chat({"message": "What did you study at university?", "twin_id": twin_id})
+    status, _, _ = chat({"message": "What did you study at university?", "twin_id": twin_id})
     assert status == 200
     messages = stub.calls("/chat/completions")[-1].json["messages"]
     assert messages[0] == clean_system
@@ -195,7 +195,7 @@ def test_session_of_another_twin_is_not_usable(offline_env: None, db: Database, 
     ingest(db, settings, twin_id, [WORK], OfflineEmbedder())
     ingest(db, settings, f"{twin_id}-b", [HOBBY], OfflineEmbedder())
     _, first, _ = chat({"message": "Where do you work?", "twin_id": twin_id})
-    status, body, _ = chat({"message": "and?", "twin_id": f"{twin_id}-b", "session_id": first["session_id"]})
+    status, _, _ = chat({"message": "and?", "twin_id": f"{twin_id}-b", "session_id": first["session_id"]})
     assert status == 404
 
 

@@ -119,7 +119,7 @@ def test_purge_deletes_expired_rows_and_keeps_live_ones(cleanup_db: Database, ra
 
     result = purge_expired(db=cleanup_db)
 
-    assert result.as_dict() == {table: 3 for table in TABLES}
+    assert result.as_dict() == dict.fromkeys(TABLES, 3)
     assert result.total == 12
     assert result.complete
     after = count_rows(raw)
@@ -144,7 +144,7 @@ def test_small_batches_delete_everything_without_exceeding_the_batch(
     finally:
         database.close()
 
-    assert result.as_dict() == {table: 5 for table in TABLES}
+    assert result.as_dict() == dict.fromkeys(TABLES, 5)
     # every statement removed at most 2 rows: 2 + 2 + 1 per table
     assert database.results == [2, 2, 1] * len(TABLES)
     assert count_rows(raw)["expired"] == 0
@@ -155,12 +155,12 @@ def test_max_batches_stops_early_and_the_next_run_finishes(
     seed(raw, tag="c", expired=5, live=0)
 
     first = purge_expired(db=cleanup_db, batch_size=2, max_batches=2)
-    assert first.as_dict() == {table: 4 for table in TABLES}
+    assert first.as_dict() == dict.fromkeys(TABLES, 4)
     assert set(first.incomplete) == set(TABLES)
     assert not first.complete
 
     second = purge_expired(db=cleanup_db, batch_size=2, max_batches=2)
-    assert second.as_dict() == {table: 1 for table in TABLES}
+    assert second.as_dict() == dict.fromkeys(TABLES, 1)
     assert second.complete
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,9 +24,8 @@ def chat_only_key(db: Database, twin_id: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _process_database(db: Database) -> Iterator[None]:
-    # The handler uses the process-wide Database, which the db fixture installs.
-    yield
+def _process_database(db: Database) -> None:
+    """The handler uses the process-wide Database, which the db fixture installs."""
 
 
 def call(method: str, path: str, key: str | None = None, **kwargs: Any) -> tuple[int, Any, dict[str, str]]:
@@ -89,7 +87,7 @@ def test_revoked_key_stops_working(db: Database, ingest_key: str) -> None:
 
     key_id = ingest_key.split("_")[1]
     db.run(lambda conn: revoke_key(conn, key_id))
-    status, body, _ = call("POST", "/api/ingest", ingest_key, body={"documents": [DOC]})
+    status, _, _ = call("POST", "/api/ingest", ingest_key, body={"documents": [DOC]})
     assert status == 401
 
 
@@ -173,7 +171,7 @@ def test_delete_removes_document_and_its_chunks(ingest_key: str, conn: Any, twin
 
 
 def test_delete_needs_a_key() -> None:
-    status, body, _ = call("DELETE", "/api/documents/bio")
+    status, _, _ = call("DELETE", "/api/documents/bio")
     assert status == 401
 
 

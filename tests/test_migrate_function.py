@@ -60,7 +60,7 @@ def response_server() -> Iterator[ResponseServer]:
     state: dict[str, ResponseServer] = {}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
+        def do_PUT(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length))
             recorder = state["server"]
@@ -70,7 +70,7 @@ def response_server() -> Iterator[ResponseServer]:
             self.end_headers()
             recorder.arrived.set()
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet test output
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -181,7 +181,7 @@ def test_unreachable_database_still_gets_an_answer(
     body = response_server.only().body
     assert body["Status"] == "FAILED"
     assert "cannot connect" in body["Reason"]
-    assert "nobody" not in body["Reason"] or "password" not in body["Reason"]
+    assert "127.0.0.1" in body["Reason"]
 
 
 def test_delete_answers_success_without_touching_the_schema(

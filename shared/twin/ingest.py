@@ -148,7 +148,12 @@ def _reusable_vectors(conn: Conn, twin_id: str, embedder: str, changed: list[_Pr
         "document_ids": [p.document_id for p in updated],
         "content_hashes": [c.content_hash for p in updated for c in p.chunks],
     }).fetchall()
-    return {str(r[0]): r[1].to_list() for r in rows}
+    return {str(r[0]): _as_floats(r[1]) for r in rows}
+
+
+def _as_floats(vector: Any) -> list[float]:
+    # pgvector's loader returns numpy arrays when numpy is installed, its own Vector otherwise.
+    return list(vector.tolist() if hasattr(vector, "tolist") else vector.to_list())
 
 
 def _check_dimension(vectors: list[list[float]], embedder: Embedder) -> None:

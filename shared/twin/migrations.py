@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, LiteralString, cast
+from typing import Any
 
 import psycopg
 
@@ -161,11 +161,11 @@ def _apply(conn: psycopg.Connection[Any], file: MigrationFile) -> None:
     # Migration text comes from the project's own files, never from a request.
     if file.transactional:
         with conn.transaction():
-            conn.execute(cast(LiteralString, file.sql))
+            conn.execute(file.sql)
             conn.execute(record, (file.version, file.name, file.checksum))
         return
     for statement in _statements(file.sql):
-        conn.execute(cast(LiteralString, statement))
+        conn.execute(statement)
     conn.execute(record, (file.version, file.name, file.checksum))
 
 

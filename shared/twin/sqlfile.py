@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import LiteralString, cast
+from typing import LiteralString
 
 QUERIES_DIR = Path(__file__).parent / "queries"
 _NAME_LINE = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)\s*$", re.MULTILINE)
@@ -45,6 +45,6 @@ def query(name: str) -> LiteralString:
     """The statement called ``name``; the text comes from files shipped with the package,
     never from input, which is what LiteralString promises psycopg."""
     try:
-        return cast(LiteralString, _all_queries()[name])
+        return _all_queries()[name]
     except KeyError:
         raise KeyError(f"no SQL statement named {name!r} in {QUERIES_DIR}") from None

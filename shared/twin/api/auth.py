@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from twin.apikeys import ApiKey, authenticate, key_from_headers
 from twin.api.request_context import client_ip
+from twin.apikeys import ApiKey, authenticate, key_from_headers
 from twin.config import RateLimit
 from twin.db import Conn
 from twin.ratelimit import RateDecision, check_request

@@ -1,0 +1,204 @@
+"""Cold start: a fresh chat-Lambda process answering its first event vs merely importing its libraries.
+
+    python bench/coldstart.py [--json] [--runs 7] [--importtime]
+
+Both sides are timed the same way: parent-side wall time of the whole child process
+(``subprocess.run``: interpreter start, imports, work, exit), median over ``--runs`` fresh
+processes, after one untimed warm-up of each (so .pyc files exist, as in a deployed layer
+built with them). Runs alternate (a, b, a, b, ...) so the noisy cores' slow moments hit both.
+
+(a) naive: ``python -c "import fastapi, mangum, psycopg, psycopg_pool, pgvector.psycopg,
+    openai, aws_lambda_powertools"``, what a handler importing its stack eagerly pays
+    before doing anything.
+(b) cold first response: ``bench/_coldstart_child.py``: sys.path = shared/ + functions/chat/
+    (as Lambda sees the layer and the function), ``import app``, then ``app.handler`` on
+    events/chat_post.json with a LambdaContext, end to end: rate limit, embedding the
+    question and the chat completion through the real ``openai`` SDK against a local stub
+    server (tests/support/openai_stub.py, 127.0.0.1) run by this script, hybrid search in a
+    migrated database holding a small twin ingested beforehand, recording the exchange.
+    OPENAI_API_KEY and OPENAI_BASE_URL point at the stub, POWERTOOLS_TRACE_DISABLED=1,
+    POWERTOOLS_METRICS_NAMESPACE is set. The answer cache and rate-limit rows are deleted
+    before every run so each run does the whole work (embedding + completion, no cache hit).
+
+``ratio`` = cold_first_response_ms / naive_import_ms (target <= 0.8). With ``--importtime``
+(or when the ratio misses the target) the child is run once more under ``python -X
+importtime`` and the largest import costs are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from _support import REPO, bench_database, emit, log, median
+
+from twin.db import Database, connect
+from twin.embeddings import OpenAIEmbedder
+from twin.ingest import ingest_documents
+from twin.validation import DocumentInput
+
+sys.path.insert(0, str(REPO))
+from tests.support.openai_stub import OpenAIStub
+
+NAIVE = "import fastapi, mangum, psycopg, psycopg_pool, pgvector.psycopg, openai, aws_lambda_powertools"
+CHILD = Path(__file__).resolve().parent / "_coldstart_child.py"
+EVENT = REPO / "events" / "chat_post.json"
+TARGET = 0.8
+
+TWIN_DOCS = [
+    DocumentInput(id="work", title="Work", content=(
+        "For a living I work as a data engineer at Nordlight, building pipelines that move sensor data "
+        "into PostgreSQL. Before that I was a backend developer at a logistics start-up for four years.")),
+    DocumentInput(id="education", title="Education", content=(
+        "I studied computer science at the University of Edinburgh and wrote my thesis on approximate "
+        "nearest neighbour search.")),
+    DocumentInput(id="hobbies", title="Hobbies", content=(
+        "Outside work I keep bees, brew cider in the autumn and run trail half-marathons.")),
+]
+
+
+def run_child(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    return (time.perf_counter() - t) * 1e3, proc
+
+
+def importtime_report(cmd: list[str], env: dict[str, str], top: int = 15) -> dict[str, Any]:
+    """Run ``cmd`` under -X importtime; the largest top-level imports and the largest self costs."""
+    proc = subprocess.run([cmd[0], "-X", "importtime", *cmd[1:]], env=env, capture_output=True, text=True,
+                          check=False)
+    entries = []
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        parts = line[len("import time:"):].split("|")
+        if len(parts) != 3:
+            continue
+        self_us, cum_us, raw_name = int(parts[0]), int(parts[1]), parts[2]
+        depth = (len(raw_name) - len(raw_name.lstrip(" ")) - 1) // 2
+        entries.append((raw_name.strip(), depth, self_us / 1e3, cum_us / 1e3))
+    top_level = sorted((e for e in entries if e[1] == 0), key=lambda e: -e[3])[:top]
+    by_package: dict[str, float] = {}
+    for name, _, self_ms, _ in entries:
+        root = name.split(".")[0]
+        by_package[root] = by_package.get(root, 0.0) + self_ms
+    return {
+        "total_import_ms": round(sum(e[2] for e in entries), 1),
+        "top_level_cumulative_ms": [[n, round(c, 1)] for n, _, _, c in top_level],
+        "by_root_package_self_ms": [[n, round(ms, 1)] for n, ms in
+                                    sorted(by_package.items(), key=lambda kv: -kv[1])[:top]],
+        "returncode": proc.returncode,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", action="store_true", help="print one JSON object as the last stdout line")
+    parser.add_argument("--runs", type=int, default=7, help="timed fresh processes of each kind (>= 5)")
+    parser.add_argument("--importtime", action="store_true", help="always report -X importtime of the child")
+    args = parser.parse_args()
+    python = sys.executable
+
+    with OpenAIStub() as stub, bench_database("coldstart") as bench:
+        # The twin is ingested with the embedder the chat function will build from its
+        # environment (OpenAI via the stub), so the stored embedder name matches.
+        settings = replace(bench.settings(), openai_api_key="sk-bench", openai_base_url=stub.base_url)
+        db = Database(settings, bench.url)
+        ingest_documents(db=db, settings=settings, twin_id="default", documents=TWIN_DOCS,
+                         embedder=OpenAIEmbedder(settings))
+        db.close()
+        admin = connect(settings, bench.url)
+
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "TWIN_", "POWERTOOLS_"))}
+        base_env.update({
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_LAMBDA_FUNCTION_NAME": "digital-twin-chat",
+            "POWERTOOLS_TRACE_DISABLED": "1",
+            "POWERTOOLS_METRICS_NAMESPACE": "DigitalTwinBench",
+            "POWERTOOLS_SERVICE_NAME": "digital-twin",
+        })
+        base_env.pop("PYTHONDONTWRITEBYTECODE", None)  # the warm-up writes .pyc; timed runs reuse them
+        child_env = {**base_env, "DATABASE_URL": bench.url, "OPENAI_API_KEY": "sk-bench",
+                     "OPENAI_BASE_URL": stub.base_url, "TWIN_DATA_DIR": str(bench.data_dir)}
+        naive_cmd = [python, "-c", NAIVE]
+        child_cmd = [python, str(CHILD), str(EVENT)]
+
+        def reset_state() -> None:
+            admin.execute("DELETE FROM database_cache")
+            admin.execute("DELETE FROM rate_limits")
+
+        def child_run() -> tuple[float, dict[str, Any]]:
+            reset_state()
+            calls_before = len(stub.requests)
+            ms, proc = run_child(child_cmd, child_env)
+            lines = proc.stdout.strip().splitlines()
+            info = json.loads(lines[-1]) if lines else {}
+            if proc.returncode != 0 or not info.get("ok"):
+                raise SystemExit(f"chat cold start failed (rc {proc.returncode}): {info or proc.stderr[-2000:]}")
+            paths = sorted(r.path for r in stub.requests[calls_before:])
+            if paths != ["/v1/chat/completions", "/v1/embeddings"]:
+                raise SystemExit(f"expected one embedding and one completion call per run, got {paths}")
+            return ms, info
+
+        log("warm-up (untimed): one naive import, one cold chat ...")
+        _, proc = run_child(naive_cmd, base_env)
+        if proc.returncode != 0:
+            raise SystemExit(f"naive import failed: {proc.stderr[-2000:]}")
+        _, info = child_run()
+        log(f"  first response: mode {info['mode']}, {info['sources']} sources, cached {info['cached']}")
+
+        naive_ms: list[float] = []
+        cold_ms: list[float] = []
+        in_process_ms: list[float] = []
+        import_ms: list[float] = []
+        for i in range(args.runs):
+            ms, proc = run_child(naive_cmd, base_env)
+            naive_ms.append(ms)
+            ms, info = child_run()
+            cold_ms.append(ms)
+            in_process_ms.append(info["in_process_ms"])
+            import_ms.append(info["import_ms"])
+            log(f"run {i + 1}/{args.runs}: naive import {naive_ms[-1]:.0f} ms, cold first response {ms:.0f} ms "
+                f"(in process: import app {info['import_ms']:.0f} ms, answered at {info['in_process_ms']:.0f} ms)")
+
+        ratio = median(cold_ms) / median(naive_ms)
+        report = None
+        if args.importtime or ratio > TARGET:
+            log("python -X importtime of the child and of the naive import ...")
+            reset_state()
+            report = {"child": importtime_report(child_cmd, child_env),
+                      "naive": importtime_report(naive_cmd, base_env)}
+            for label, rep in report.items():
+                log(f"  {label}: {rep['total_import_ms']} ms of imports; top-level cumulative:")
+                for name, ms in rep["top_level_cumulative_ms"]:
+                    log(f"      {ms:8.1f} ms  {name}")
+        admin.close()
+
+    result = {
+        "naive_import_ms": round(median(naive_ms), 1),
+        "cold_first_response_ms": round(median(cold_ms), 1),
+        "ratio": round(ratio, 3),
+        "runs": args.runs,
+        "naive_import_ms_all": [round(x) for x in naive_ms],
+        "cold_first_response_ms_all": [round(x) for x in cold_ms],
+        "child_import_app_ms_p50": round(median(import_ms), 1),
+        "child_in_process_ms_p50": round(median(in_process_ms), 1),
+        "method": "parent-side wall time of subprocess.run for both",
+        "meets_target": ratio <= TARGET,
+        "python": sys.version.split()[0],
+    }
+    if report is not None:
+        result["importtime"] = report
+    emit(result, as_json=args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

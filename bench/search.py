@@ -1,0 +1,360 @@
+"""Search latency and recall: ``twin.retrieval`` against 100k clustered 1536-d chunks.
+
+    python bench/search.py [--json] [--rows 100000] [--queries 200] [--load ingest|copy]
+                           [--incremental-index]
+
+Data: ``--clusters`` (200) gaussian clusters on the unit sphere in 1536-d: a random unit
+centre per cluster, points ``centre + N(0, sigma^2 I)`` renormalised; the default sigma
+(0.0225) puts a point at cosine ~0.75 from its centre and ~0.56 from its cluster mates, about
+what related passages score with text-embedding-3-small. Each chunk's text is its cluster's
+three topic words plus a few random words; its metadata is ``{"category": "c0".."c9"}``
+drawn independently of the cluster, so a category filter keeps ~10% of the rows spread over
+every cluster (the case where a post-filtered index scan would come back short).
+
+Load: by default through the project's ingest service (``twin.ingest.ingest_documents``,
+100 documents per call, an embedder that hands back the precomputed vectors). The HNSW
+index is dropped for the load and re-created afterwards with the exact definition the
+migration gave it (read from pg_indexes), with ``maintenance_work_mem`` raised for that one
+session: maintaining HNSW row by row costs ~5-8 ms per 1536-d row here, which would make a
+100k load take 10+ minutes, while the build takes a fraction of that. ``--incremental-index``
+keeps the index during the load instead (slow). ``--load copy`` skips the service and writes
+``documents`` rows plus the named ``copy_vectors`` binary COPY that twin.ingest uses. Load
+and build times are reported. Then ANALYZE.
+
+Queries (``--queries``, 200): near a cluster centre (centre + noise of sigma/2, renormalised;
+query i uses cluster i mod clusters), text = two of the cluster's topic words.
+
+* ``p50_ms``/``p95_ms``: ``hybrid_search`` (k=10, min_similarity = Settings().min_relevance),
+  warm (every query ran once before), over ``--passes`` passes of all queries;
+* ``recall_at_10``: ``semantic_search`` (HNSW, halfvec) vs ``semantic_search(exact=True)``
+  (full scan, full precision) on the same server; ``exact_p50_ms`` is the latter's latency;
+* ``filtered_full_k_fraction``: share of ``hybrid_search(filters={"category": ...})`` calls
+  that return the full k; the same for semantic_search, and filtered recall vs exact;
+* EXPLAIN (custom and generic plan) of hybrid_search and semantic_search: the semantic CTE
+  must scan ``vectors_embedding_hnsw_idx``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+import numpy as np
+from _support import bench_database, emit, log, median, percentile, server_facts
+from psycopg.types.json import Jsonb
+
+from twin.config import EMBEDDING_DIM
+from twin.db import Database, connect, register_vector_types
+from twin.embeddings import EmbeddingBatch
+from twin.ingest import VECTOR_COPY_TYPES, chunk_id, ingest_documents
+from twin.retrieval import RRF_K, hybrid_search, semantic_search, vector_literal
+from twin.sqlfile import query
+from twin.validation import MAX_DOCUMENTS, DocumentInput
+
+TWIN = "bench"
+HNSW_INDEX = "vectors_embedding_hnsw_idx"
+CATEGORIES = 10
+K = 10
+TARGETS = {"p50_ms": 10.0, "recall_at_10": 0.95, "filtered_full_k_fraction": 0.99}
+
+
+class Corpus:
+    """Clustered unit vectors (float32 matrix; rows become lists only when asked) and texts."""
+
+    def __init__(self, rows: int, clusters: int, sigma: float, seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        self.rng = rng
+        centres = rng.standard_normal((clusters, EMBEDDING_DIM), dtype=np.float32)
+        centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+        self.centres = centres
+        self.sigma = sigma
+        self.cluster = rng.integers(0, clusters, size=rows)
+        matrix = np.empty((rows, EMBEDDING_DIM), dtype=np.float32)
+        for start in range(0, rows, 10_000):  # in slices: the float64 noise would need 1.2 GB at once
+            end = min(rows, start + 10_000)
+            noise = rng.standard_normal((end - start, EMBEDDING_DIM), dtype=np.float32) * sigma
+            block = centres[self.cluster[start:end]] + noise
+            matrix[start:end] = block / np.linalg.norm(block, axis=1, keepdims=True)
+        self.matrix = matrix
+        self.category = rng.integers(0, CATEGORIES, size=rows)
+        letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+        vocabulary = sorted({"".join(rng.choice(letters, size=n)) for n in rng.integers(4, 10, size=4000)})
+        topic_ids = rng.permutation(len(vocabulary))[: clusters * 3].reshape(clusters, 3)
+        self.topics = [[vocabulary[j] for j in row] for row in topic_ids]
+        filler = rng.integers(0, len(vocabulary), size=(rows, 6))
+        self.texts = [
+            f"{' '.join(self.topics[self.cluster[i]])} note {i}: " + " ".join(vocabulary[j] for j in filler[i])
+            for i in range(rows)
+        ]
+        self.row_of = {t: i for i, t in enumerate(self.texts)}
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def documents(self, start: int, end: int) -> list[DocumentInput]:
+        return [DocumentInput(content=self.texts[i], id=f"doc-{i:06d}",
+                              metadata={"category": f"c{self.category[i]}"}) for i in range(start, end)]
+
+    def queries(self, n: int) -> list[tuple[str, list[float], str]]:
+        out = []
+        for q in range(n):
+            c = q % len(self.centres)
+            v = self.centres[c] + self.rng.standard_normal(EMBEDDING_DIM, dtype=np.float32) * (self.sigma / 2)
+            v /= np.linalg.norm(v)
+            out.append((" ".join(self.topics[c][:2]), v.tolist(), f"c{q % CATEGORIES}"))
+        return out
+
+
+class GivenEmbedder:
+    """Precomputed vectors by text (converted to list[float] here, as OpenAIEmbedder returns them)."""
+
+    name = "bench:given"
+    dim = EMBEDDING_DIM
+    mode = "offline"
+
+    def __init__(self, corpus: Corpus) -> None:
+        self._corpus = corpus
+
+    def embed(self, texts: Any) -> EmbeddingBatch:
+        return EmbeddingBatch(vectors=[self._corpus.matrix[self._corpus.row_of[t]].tolist() for t in texts], tokens=0)
+
+
+def load_ingest(bench: Any, corpus: Corpus) -> None:
+    settings = bench.settings()
+    db = Database(settings, bench.url)
+    embedder = GivenEmbedder(corpus)
+    t = time.perf_counter()
+    for start in range(0, len(corpus), MAX_DOCUMENTS):
+        end = min(len(corpus), start + MAX_DOCUMENTS)
+        result = ingest_documents(db=db, settings=settings, twin_id=TWIN, documents=corpus.documents(start, end),
+                                  embedder=embedder)
+        assert all(d.chunks == 1 for d in result.documents)
+        if (end // MAX_DOCUMENTS) % 100 == 0 or end == len(corpus):
+            log(f"  ingested {end:>7} rows, {end / (time.perf_counter() - t):6.0f} rows/s")
+    db.close()
+
+
+def load_copy(conn: Any, corpus: Corpus, embedder_name: str) -> None:
+    """documents rows (named upsert) + the named binary COPY twin.ingest uses, 5,000 rows a time."""
+    register_vector_types(conn)
+    conn.execute(query("ensure_twin"), {"twin_id": TWIN})
+    t = time.perf_counter()
+    step = 5_000
+    for start in range(0, len(corpus), step):
+        end = min(len(corpus), start + step)
+        docs = corpus.documents(start, end)
+        with conn.transaction():
+            conn.execute(query("upsert_documents"), {
+                "twin_id": TWIN, "embedder": embedder_name, "document_ids": [d.id for d in docs],
+                "titles": [None] * len(docs), "sources": [None] * len(docs),
+                "metadata": [Jsonb(d.metadata) for d in docs], "content_hashes": ["-"] * len(docs),
+                "chunk_counts": [1] * len(docs), "char_counts": [len(d.content) for d in docs],
+            })
+            with conn.cursor() as cur, cur.copy(query("copy_vectors")) as copy:
+                copy.set_types(VECTOR_COPY_TYPES)
+                for i, d in zip(range(start, end), docs, strict=True):
+                    meta = {**d.metadata, "title": None, "source": None, "heading_path": [], "char_start": 0,
+                            "char_end": len(d.content)}
+                    copy.write_row((chunk_id(TWIN, d.id, 0), corpus.matrix[i], d.content, Jsonb(meta), TWIN, d.id,
+                                    0, "-", embedder_name))
+        log(f"  copied {end:>7} rows, {end / (time.perf_counter() - t):6.0f} rows/s")
+    conn.execute(query("set_twin_embedder"), {"twin_id": TWIN, "embedder": embedder_name})
+
+
+def hybrid_params(text: str, vector: list[float], filters: dict[str, Any] | None,
+                  min_similarity: float) -> dict[str, Any]:
+    """The parameters twin.retrieval.hybrid_search binds (for EXPLAIN)."""
+    return {"twin_id": TWIN, "embedding": vector_literal(vector), "query_text": text, "filter": Jsonb(filters or {}),
+            "candidates": max(40, K * 8), "k": K, "min_similarity": min_similarity, "rrf_k": RRF_K}
+
+
+def semantic_cte_uses_hnsw(plan: str) -> bool:
+    """True when the plan's ``CTE semantic`` subtree scans the HNSW index."""
+    lines = plan.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().startswith("CTE semantic"):
+            indent = len(line) - len(line.lstrip())
+            for sub in lines[i + 1:]:
+                if sub.strip() and len(sub) - len(sub.lstrip()) <= indent:
+                    break
+                if HNSW_INDEX in sub:
+                    return True
+            return False
+    return HNSW_INDEX in plan  # no CTE node (semantic_search): the whole plan
+
+
+def explain(conn: Any, name: str, params: dict[str, Any], generic: bool) -> str:
+    with conn.transaction():
+        if generic:
+            conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        rows = conn.execute("EXPLAIN " + query(name), params, prepare=False).fetchall()
+    return "\n".join(str(r[0]) for r in rows)
+
+
+def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
+    t = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, (time.perf_counter() - t) * 1e3
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", action="store_true", help="print one JSON object as the last stdout line")
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--clusters", type=int, default=200)
+    parser.add_argument("--sigma", type=float, default=0.0225, help="per-dimension noise around a cluster centre")
+    parser.add_argument("--passes", type=int, default=3, help="timed passes over the queries (after one warm-up)")
+    parser.add_argument("--load", choices=["ingest", "copy"], default="ingest")
+    parser.add_argument("--incremental-index", action="store_true",
+                        help="keep the HNSW index during the load (every insert maintains it; slow)")
+    parser.add_argument("--build-memory", default="2GB", help="maintenance_work_mem for the index build")
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+
+    t = time.perf_counter()
+    corpus = Corpus(args.rows, args.clusters, args.sigma, args.seed)
+    queries = corpus.queries(args.queries)
+    cos_centre = float(np.mean(np.sum(corpus.matrix[:2000] * corpus.centres[corpus.cluster[:2000]], axis=1)))
+    log(f"corpus: {args.rows} rows, {args.clusters} clusters, mean cos to centre {cos_centre:.3f}, "
+        f"built in {time.perf_counter() - t:.1f} s")
+
+    with bench_database("search") as bench:
+        settings = bench.settings()
+        conn = connect(settings, bench.url)  # the project's session options (ef_search, iterative_scan)
+        facts = server_facts(conn)
+        index_def = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", (HNSW_INDEX,)).fetchone()
+        assert index_def is not None, "the migration did not create the HNSW index"
+        if not args.incremental_index:
+            conn.execute(f"DROP INDEX {HNSW_INDEX}")
+
+        log(f"loading {args.rows} rows via {'the ingest service' if args.load == 'ingest' else 'copy_vectors'} "
+            f"({'HNSW maintained per insert' if args.incremental_index else 'HNSW index dropped for the load'}) ...")
+        t = time.perf_counter()
+        if args.load == "ingest":
+            load_ingest(bench, corpus)
+        else:
+            load_copy(conn, corpus, GivenEmbedder.name)
+        load_s = time.perf_counter() - t
+        build_s = 0.0
+        if not args.incremental_index:
+            log(f"re-creating the migration's index: {index_def[0]}")
+            t = time.perf_counter()
+            conn.execute("SET maintenance_work_mem = %s", (args.build_memory,), prepare=False)
+            conn.execute(str(index_def[0]))
+            conn.execute("RESET maintenance_work_mem")
+            build_s = time.perf_counter() - t
+            log(f"HNSW build: {build_s:.1f} s")
+        t = time.perf_counter()
+        conn.execute("ANALYZE")
+        log(f"loaded in {load_s:.1f} s ({args.rows / load_s:.0f} rows/s), index build {build_s:.1f} s, "
+            f"ANALYZE {time.perf_counter() - t:.1f} s")
+        count = conn.execute("SELECT count(*) FROM vectors WHERE twin_id = %s", (TWIN,)).fetchone()
+        assert count == (args.rows,), count
+
+        min_sim = settings.min_relevance
+        text0, vec0, cat0 = queries[0]
+        plans = {}
+        for label, name, params in (
+            ("hybrid", "hybrid_search", hybrid_params(text0, vec0, None, min_sim)),
+            ("hybrid_filtered", "hybrid_search", hybrid_params(text0, vec0, {"category": cat0}, min_sim)),
+            ("semantic", "semantic_search", {"twin_id": TWIN, "embedding": vector_literal(vec0),
+                                             "filter": Jsonb({}), "k": K}),
+            ("semantic_filtered", "semantic_search", {"twin_id": TWIN, "embedding": vector_literal(vec0),
+                                                      "filter": Jsonb({"category": cat0}), "k": K}),
+        ):
+            for generic in (False, True):
+                plan = explain(conn, name, params, generic)
+                plans[f"{label}{'_generic' if generic else ''}"] = semantic_cte_uses_hnsw(plan)
+                if not generic and label == "hybrid":
+                    log("EXPLAIN hybrid_search (custom plan):\n" + plan)
+        log(f"HNSW index used by the semantic part: {plans}")
+
+        # warm-up: every query once through every path
+        log(f"warm-up: {len(queries)} queries through hybrid and semantic search ...")
+        for text, vec, cat in queries:
+            hybrid_search(conn, twin_id=TWIN, query_text=text, embedding=vec, k=K, min_similarity=min_sim)
+            hybrid_search(conn, twin_id=TWIN, query_text=text, embedding=vec, k=K, filters={"category": cat},
+                          min_similarity=min_sim)
+            semantic_search(conn, twin_id=TWIN, embedding=vec, k=K)
+
+        hybrid_ms: list[float] = []
+        filtered_ms: list[float] = []
+        semantic_ms: list[float] = []
+        full_k_hybrid = full_k_semantic = filtered_calls = 0
+        ann: list[list[str]] = []
+        ann_filtered: list[list[str]] = []
+        for p in range(args.passes):
+            for text, vec, cat in queries:
+                _, ms = timed(hybrid_search, conn, twin_id=TWIN, query_text=text, embedding=vec, k=K,
+                                                    min_similarity=min_sim)
+                hybrid_ms.append(ms)
+                hits, ms = timed(semantic_search, conn, twin_id=TWIN, embedding=vec, k=K)
+                semantic_ms.append(ms)
+                fhits, ms = timed(hybrid_search, conn, twin_id=TWIN, query_text=text, embedding=vec, k=K,
+                                                        filters={"category": cat}, min_similarity=min_sim)
+                filtered_ms.append(ms)
+                shits = semantic_search(conn, twin_id=TWIN, embedding=vec, k=K, filters={"category": cat})
+                filtered_calls += 1
+                full_k_hybrid += len(fhits) == K and all(h.metadata.get("category") == cat for h in fhits)
+                full_k_semantic += len(shits) == K
+                if p == 0:
+                    ann.append([h[0] for h in hits])
+                    ann_filtered.append([h[0] for h in shits])
+            log(f"pass {p + 1}/{args.passes}: hybrid p50 {median(hybrid_ms):.2f} ms, "
+                f"semantic p50 {median(semantic_ms):.2f} ms, filtered hybrid p50 {median(filtered_ms):.2f} ms")
+
+        log(f"exact search for {len(queries)} queries (full scan; unfiltered and filtered) ...")
+        exact_ms: list[float] = []
+        exact_filtered_ms: list[float] = []
+        recalls: list[float] = []
+        filtered_recalls: list[float] = []
+        for (_, vec, cat), got, got_f in zip(queries, ann, ann_filtered, strict=True):
+            truth, ms = timed(semantic_search, conn, twin_id=TWIN, embedding=vec, k=K, exact=True)
+            exact_ms.append(ms)
+            recalls.append(len({h[0] for h in truth} & set(got)) / K)
+            truth_f, ms = timed(semantic_search, conn, twin_id=TWIN, embedding=vec, k=K,
+                                                        filters={"category": cat}, exact=True)
+            exact_filtered_ms.append(ms)
+            filtered_recalls.append(len({h[0] for h in truth_f} & set(got_f)) / K)
+        conn.close()
+
+    result = {
+        "rows": args.rows,
+        "p50_ms": round(median(hybrid_ms), 2),
+        "p95_ms": round(percentile(hybrid_ms, 95), 2),
+        "recall_at_10": round(float(np.mean(recalls)), 4),
+        "exact_p50_ms": round(median(exact_ms), 1),
+        "filtered_full_k_fraction": round(full_k_hybrid / filtered_calls, 4),
+        "filtered_full_k_fraction_semantic": round(full_k_semantic / filtered_calls, 4),
+        "filtered_p50_ms": round(median(filtered_ms), 2),
+        "filtered_p95_ms": round(percentile(filtered_ms, 95), 2),
+        "filtered_recall_at_10": round(float(np.mean(filtered_recalls)), 4),
+        "semantic_p50_ms": round(median(semantic_ms), 2),
+        "exact_filtered_p50_ms": round(median(exact_filtered_ms), 1),
+        "min_recall_at_10": round(min(recalls), 2),
+        "queries": len(queries),
+        "timed_calls_per_path": len(hybrid_ms),
+        "k": K,
+        "load": args.load,
+        "load_s": round(load_s, 1),
+        "load_rows_per_s": round(args.rows / load_s, 1),
+        "index_build_s": round(build_s, 1),
+        "index_built": "per insert during load" if args.incremental_index else "CREATE INDEX after load",
+        "hnsw_index_used": plans,
+        "hnsw_ef_search": settings.hnsw_ef_search,
+        "mean_cos_to_centre": round(cos_centre, 3),
+        "meets_targets": {
+            "p50_ms<=10": median(hybrid_ms) <= TARGETS["p50_ms"],
+            "recall>=0.95": float(np.mean(recalls)) >= TARGETS["recall_at_10"],
+            "filtered_full_k>=0.99": full_k_hybrid / filtered_calls >= TARGETS["filtered_full_k_fraction"],
+        },
+        "server": facts,
+    }
+    emit(result, as_json=args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
