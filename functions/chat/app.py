@@ -12,12 +12,12 @@ from mangum import Mangum
 
 from twin.api.app_factory import create_app
 from twin.api.chat_api import router
-from twin.observability import get_logger, get_metrics, get_tracer
+from twin.observability import get_logger, get_metrics
 from twin.request_metrics import enable as enable_request_metrics
+from twin.tracing import capture_lambda_handler
 
 logger = get_logger()
 metrics = get_metrics()
-tracer = get_tracer()
 enable_request_metrics()
 
 app = create_app(router, title="digital-twin chat", docs=False)
@@ -26,7 +26,7 @@ _mangum = Mangum(app, lifespan="off")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)
+@capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     response: dict[str, Any] = _mangum(event, context)
