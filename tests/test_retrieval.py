@@ -41,7 +41,8 @@ def test_metadata_filter_returns_only_matching_chunks_and_the_full_k(db: Databas
 
 
 def test_unrelated_question_retrieves_nothing(db: Database, settings: Settings, twin_id: str) -> None:
-    _load(db, settings, twin_id, [DocumentInput(id="bio", content="I grew up on a farm near Ghent and I love cycling.")])
+    bio = DocumentInput(id="bio", content="I grew up on a farm near Ghent and I love cycling.")
+    _load(db, settings, twin_id, [bio])
     assert _search(db, twin_id, "What is the airspeed of an unladen swallow?") == []
     assert _search(db, twin_id, "Where did you grow up?")[0].document_id == "bio"
 
