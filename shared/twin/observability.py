@@ -1,17 +1,18 @@
 """One Powertools Logger, Metrics and Tracer per process.
 
-Handlers call ``get_logger()``/``get_metrics()``/``get_tracer()`` at module scope so the
-objects are built once, during Lambda's init phase, and reused by every warm invocation.
-Importing this module costs next to nothing: Powertools is imported on the first ``get_*`` call, so
-the CLI and services that never log through Powertools do not pay for it.
+Handlers call ``get_logger()``/``get_metrics()`` at module scope so the objects are built
+once, during Lambda's init phase, and reused by every warm invocation. Importing this module
+costs next to nothing: Powertools is imported on the first ``get_*`` call, so the CLI and
+services that never log through Powertools do not pay for it.
 
 Measured with ``python -X importtime`` and timers on this machine (CPython 3.11, Powertools
 3.37): ``import twin.observability`` costs ~3 ms of its own (plus ``typing``, which everything
 imports anyway); the first ``get_logger()`` ~70-85 ms, because the Powertools package
 ``__init__`` imports its logging, metrics and tracing modules together, so ``get_metrics()``
 is then ~0.1 ms; ``get_tracer()`` another ~470-730 ms, even with tracing disabled, because
-it imports the X-Ray SDK, which imports botocore and patches it. Hence the tracer is opt-in
-per handler (the scheduled cleanup uses it, where a cold start costs nothing that matters).
+it imports the X-Ray SDK, which imports botocore and patches it. So handlers do not call
+``get_tracer()`` at import: ``twin.tracing.capture_lambda_handler`` creates it on the first
+invocation, and only where tracing can record anything.
 
 Service name and metrics namespace come from ``POWERTOOLS_SERVICE_NAME`` /
 ``POWERTOOLS_METRICS_NAMESPACE`` (set by template.yaml), with the project's defaults when a
