@@ -86,6 +86,13 @@ def connect(settings: Settings, conninfo: str | None = None, *, autocommit: bool
         "connect_timeout": given.get("connect_timeout", settings.db_connect_timeout_s),
         "application_name": given.get("application_name", settings.db_application_name),
     }
+    # A thawed Lambda may hold a socket whose peer (a NAT, a proxy) silently forgot it; without
+    # these a query on it would hang for the kernel's TCP timeout (minutes) instead of failing
+    # fast and reconnecting. Unix sockets ignore them.
+    for option, value in (("keepalives", 1), ("keepalives_idle", 30), ("keepalives_interval", 10),
+                          ("keepalives_count", 3), ("tcp_user_timeout", 15_000)):
+        if option not in given:
+            kwargs[option] = value
     if settings.db_behind_pooler:
         # RDS Proxy / PgBouncer in transaction mode hand each transaction to any backend:
         # named prepared statements would not exist there. Session options would pin the

@@ -6,12 +6,17 @@ set; so recording is off until a Lambda handler module turns it on at import.
 
 from __future__ import annotations
 
+import warnings
+
 _enabled = False
 
 
 def enable() -> None:
     global _enabled
     _enabled = True
+    # An invocation that ends before recording anything (a 401, a health check) is normal
+    # here; Powertools would warn about the empty metric set on every one of them.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 def record(name: str, value: float, unit: str = "Count") -> None:
