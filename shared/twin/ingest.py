@@ -156,7 +156,7 @@ def _as_floats(vector: Any) -> list[float]:
     return list(vector.tolist() if hasattr(vector, "tolist") else vector.to_list())
 
 
-def _check_dimension(vectors: list[list[float]], embedder: Embedder) -> None:
+def check_dimension(vectors: list[list[float]], embedder: Embedder) -> None:
     for vector in vectors:
         if len(vector) != EMBEDDING_DIM:
             raise DimensionMismatch(
@@ -181,7 +181,7 @@ def _embed_missing(changed: list[_Prepared], reusable: dict[str, list[float]], e
     for start in range(0, len(todo), step):
         part = todo[start:start + step]
         batch = embedder.embed([text for _, _, text in part])
-        _check_dimension(batch.vectors, embedder)
+        check_dimension(batch.vectors, embedder)
         tokens += batch.tokens
         for (item, index, _), vector in zip(part, batch.vectors, strict=True):
             item.vectors[index] = vector
@@ -190,7 +190,7 @@ def _embed_missing(changed: list[_Prepared], reusable: dict[str, list[float]], e
     return len(todo), tokens
 
 
-def _lock_twin(conn: Conn, twin_id: str, embedder: Embedder) -> None:
+def lock_twin_for_write(conn: Conn, twin_id: str, embedder: Embedder) -> None:
     conn.execute(query("ensure_twin"), {"twin_id": twin_id})
     row = conn.execute(query("lock_twin"), {"twin_id": twin_id}).fetchone()
     assert row is not None
@@ -257,7 +257,7 @@ def ingest_documents(
 
     def write(conn: Conn) -> None:
         with conn.transaction():
-            _lock_twin(conn, twin_id, embedder)
+            lock_twin_for_write(conn, twin_id, embedder)
             # Another ingest of the same documents may have committed while we embedded.
             _classify(prepared, _stored_hashes(conn, twin_id, ids))
             # Only documents embedded above can be written; one that was unchanged when read

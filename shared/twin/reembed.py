@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from twin.config import EMBEDDING_DIM
 from twin.db import Conn, Database, register_vector_types
 from twin.embeddings import Embedder
-from twin.errors import DimensionMismatch, NotFound
+from twin.errors import NotFound
+from twin.ingest import check_dimension
 from twin.sqlfile import query
 
 
@@ -34,10 +34,7 @@ def reembed_twin(*, db: Database, twin_id: str, embedder: Embedder, batch: int =
     tokens = 0
     for start in range(0, len(rows), batch):
         result = embedder.embed([str(r[1]) for r in rows[start:start + batch]])
-        for vector in result.vectors:
-            if len(vector) != EMBEDDING_DIM:
-                raise DimensionMismatch(f"embedder {embedder.name} returned {len(vector)}-d vectors; "
-                                        f"the schema stores {EMBEDDING_DIM}")
+        check_dimension(result.vectors, embedder)
         vectors.extend(result.vectors)
         tokens += result.tokens
 

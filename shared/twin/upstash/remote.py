@@ -49,7 +49,7 @@ class RetryPolicy:
     timeout_s: float = 60.0
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
-        backoff = min(self.max_s, self.base_s * (2 ** attempt))
+        backoff = min(self.max_s, self.base_s * (2.0 ** attempt))
         jittered = backoff * (0.5 + random.random() / 2)
         if retry_after is not None:
             return min(self.max_s, max(jittered, retry_after))
@@ -114,7 +114,8 @@ class UpstashService:
             self.probe.reset()
             try:
                 return fn()
-            except Exception as e:  # noqa: BLE001 - the SDKs raise httpx, JSON, attribute and their own errors
+            # The SDKs raise httpx, JSON, attribute and their own errors: all are classified.
+            except Exception as e:
                 failure = self._classify(e, what=what, attempts=attempt + 1)
                 if not failure.retryable or attempt == attempts - 1:
                     raise failure.error from e

@@ -20,11 +20,13 @@ REASONS = {
     "expired": "expired or deleted while being read",
     "list_not_chat_history": "a list whose items are not chat messages",
     "empty_list": "an empty list",
+    "no_chat_messages": "a chat history without user or assistant messages",
     "key_too_long": "key longer than 1000 bytes",
     "not_utf8": "value is not UTF-8 text",
     "session_diverged": "the session changed in PostgreSQL since the last import; left untouched",
     "session_of_other_twin": "that session id belongs to another twin",
     "unsupported_role": "message role other than user/assistant",
+    "unsupported_type": "only strings and chat-history lists are imported",
 }
 
 
@@ -59,15 +61,30 @@ class Check:
     """One row-count comparison between Upstash and PostgreSQL."""
 
     name: str
-    upstash: int
-    postgres: int
-    expected: int
+    upstash: int  # count on Upstash's side (index info, DBSIZE, keys of that kind found)
+    read: int  # what the import read
+    expected: int  # rows that should be in PostgreSQL
+    postgres: int  # rows found in PostgreSQL
     ok: bool
     note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "upstash": self.upstash, "postgres": self.postgres,
-                "expected": self.expected, "ok": self.ok, "note": self.note}
+        return {"name": self.name, "upstash": self.upstash, "read": self.read, "expected": self.expected,
+                "postgres": self.postgres, "ok": self.ok, "note": self.note}
+
+
+@dataclass
+class PageCounts:
+    """What one page added; merged into the report only after its transaction committed (a
+    replayed transaction must not count twice), and into the checkpoint saved inside it."""
+
+    tallies: dict[str, Tally] = field(default_factory=lambda: {k: Tally() for k in KINDS})
+    reembedded: int = 0
+    tokens: int = 0
+    confirmed: dict[str, int] = field(default_factory=lambda: {"cache": 0, "sessions": 0})
+
+    def __getitem__(self, kind: str) -> Tally:
+        return self.tallies[kind]
 
 
 @dataclass
@@ -102,7 +119,28 @@ class ImportReport:
 
     # -- checkpoint state ----------------------------------------------------------------------
 
-    def state(self) -> dict[str, Any]:
+    def merge(self, page: PageCounts) -> None:
+        for kind, delta in page.tallies.items():
+            tally = self.tallies[kind]
+            tally.read += delta.read
+            tally.written += delta.written
+            tally.unchanged += delta.unchanged
+            for reason, n in delta.skipped.items():
+                tally.skip(reason, n)
+        self.reembedded += page.reembedded
+        self.tokens += page.tokens
+        for name, n in page.confirmed.items():
+            self.confirmed[name] = self.confirmed.get(name, 0) + n
+
+    def state(self, pending: PageCounts | None = None) -> dict[str, Any]:
+        """Counts to save in the checkpoint, including a page not merged yet."""
+        merged = ImportReport(self.twin_id, self.namespace, self.dry_run)
+        merged.restore(self._own_state())
+        if pending is not None:
+            merged.merge(pending)
+        return merged._own_state()
+
+    def _own_state(self) -> dict[str, Any]:
         return {"tallies": {k: t.as_dict() for k, t in self.tallies.items()}, "reembedded": self.reembedded,
                 "tokens": self.tokens, "confirmed": dict(self.confirmed)}
 
@@ -133,8 +171,14 @@ class ImportReport:
 
     def summary(self) -> str:
         verb = "would write" if self.dry_run else "written"
-        head = f"Upstash import into twin {self.twin_id}" + (f" (namespace {self.namespace!r})" if self.namespace else "")
-        lines = [head + (" - DRY RUN, nothing written" if self.dry_run else "") + (" (resumed)" if self.resumed else "")]
+        head = f"Upstash import into twin {self.twin_id}"
+        if self.namespace:
+            head += f" (namespace {self.namespace!r})"
+        if self.dry_run:
+            head += " - DRY RUN, nothing written"
+        if self.resumed:
+            head += " (resumed)"
+        lines = [head]
         if self.embedding:
             action = "re-embedded" if not self.embedding.get("keep_vectors") else "kept"
             lines.append(f"  embeddings: {action} ({self.embedding.get('reason', '')}); "
@@ -150,8 +194,8 @@ class ImportReport:
             lines.append("  verification:")
             for c in self.checks:
                 mark = "ok" if c.ok else "MISMATCH"
-                lines.append(f"    {mark:<8} {c.name}: upstash {c.upstash}, expected in postgres {c.expected}, "
-                             f"found {c.postgres}" + (f" ({c.note})" if c.note else ""))
+                lines.append(f"    {mark:<8} {c.name}: upstash {c.upstash}, read {c.read}, expected in postgres "
+                             f"{c.expected}, found {c.postgres}" + (f" ({c.note})" if c.note else ""))
         lines.extend(f"  note: {n}" for n in self.notes)
         if self.verified is not None:
             lines.append("  verified: row counts match" if self.verified else "  verified: NO - see mismatches above")

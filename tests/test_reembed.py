@@ -1,0 +1,58 @@
+"""Moving a twin to another embedder: all of its vectors, or none of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.helpers import count, openai_settings
+from tests.support.openai_stub import OpenAIStub, running_stub
+from twin.config import Settings
+from twin.db import Database
+from twin.embeddings import OfflineEmbedder, OpenAIEmbedder
+from twin.errors import NotFound, UpstreamError
+from twin.ingest import ingest_documents
+from twin.reembed import reembed_twin
+from twin.validation import DocumentInput
+
+DOCS = [DocumentInput(id=f"d{i}", content=f"Memory {i}: I hiked the ridge number {i} with friends.") for i in range(5)]
+
+
+@pytest.fixture
+def stub() -> Iterator[OpenAIStub]:
+    yield from running_stub()
+
+
+def test_reembed_moves_every_vector_to_the_new_embedder(db: Database, settings: Settings, stub: OpenAIStub,
+                                                        conn: Any, twin_id: str) -> None:
+    ingest_documents(db=db, settings=settings, twin_id=twin_id, documents=DOCS, embedder=OfflineEmbedder())
+    version = count(conn, "SELECT content_version FROM twins WHERE twin_id = %s", (twin_id,))
+    embedder = OpenAIEmbedder(openai_settings(settings, stub.base_url))
+    result = reembed_twin(db=db, twin_id=twin_id, embedder=embedder, batch=2)
+    assert result.chunks == 5
+    assert len(stub.calls("/embeddings")) >= 3  # batches of 2
+    assert conn.execute("SELECT DISTINCT embedder FROM vectors WHERE twin_id = %s", (twin_id,)).fetchall() == [
+        (embedder.name,)]
+    assert conn.execute("SELECT embedder FROM twins WHERE twin_id = %s", (twin_id,)).fetchone() == (embedder.name,)
+    assert count(conn, "SELECT content_version FROM twins WHERE twin_id = %s", (twin_id,)) > version
+    # and ingest with the new embedder is accepted now
+    ingest_documents(db=db, settings=settings, twin_id=twin_id, embedder=embedder,
+                     documents=[DocumentInput(id="new", content="I also paint watercolours.")])
+
+
+def test_failed_reembed_leaves_the_twin_on_its_old_embedder(db: Database, settings: Settings, stub: OpenAIStub,
+                                                            conn: Any, twin_id: str) -> None:
+    ingest_documents(db=db, settings=settings, twin_id=twin_id, documents=DOCS, embedder=OfflineEmbedder())
+    stub.fail_next(status=500, times=10, path="/embeddings")
+    embedder = OpenAIEmbedder(openai_settings(settings, stub.base_url, openai_max_retries=0))
+    with pytest.raises(UpstreamError):
+        reembed_twin(db=db, twin_id=twin_id, embedder=embedder)
+    assert conn.execute("SELECT DISTINCT embedder FROM vectors WHERE twin_id = %s", (twin_id,)).fetchall() == [
+        ("offline:hash-v1",)]
+
+
+def test_reembed_of_unknown_twin_is_not_found(db: Database) -> None:
+    with pytest.raises(NotFound):
+        reembed_twin(db=db, twin_id="nobody-at-all", embedder=OfflineEmbedder())
