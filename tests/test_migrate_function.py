@@ -11,14 +11,15 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
+from tests.support.local_server import JsonHandler, LocalServer
 from twin.cfn_response import build_response, run_custom_resource
 from twin.config import reset_settings
 from twin.db import set_database
@@ -36,52 +37,46 @@ class ReceivedPut:
     body: dict[str, Any]
 
 
-@dataclass
-class ResponseServer:
+class ResponseServer(LocalServer[ReceivedPut]):
     """Records PUTs to /response/...; answers ``status`` (200 like S3, or an error)."""
 
-    server: ThreadingHTTPServer
-    received: list[ReceivedPut] = field(default_factory=list)
-    status: int = 200
-    arrived: threading.Event = field(default_factory=threading.Event)
+    def __init__(self) -> None:
+        super().__init__()
+        self.status = 200
+        self.arrived = threading.Event()
+
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        recorder = self
+
+        class Handler(JsonHandler):
+            def do_PUT(self) -> None:
+                body = json.loads(self.read_body())
+                recorder._record(ReceivedPut(self.path, dict(self.headers.items()), body))
+                self.send_response(recorder.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                recorder.arrived.set()
+
+        return Handler
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/response/presigned?X-Amz-Signature=test"
+        return f"{self.base_url}/response/presigned?X-Amz-Signature=test"
+
+    @property
+    def received(self) -> list[ReceivedPut]:
+        return self.requests
 
     def only(self) -> ReceivedPut:
-        assert len(self.received) == 1, self.received
-        return self.received[0]
+        received = self.received
+        assert len(received) == 1, received
+        return received[0]
 
 
 @pytest.fixture
 def response_server() -> Iterator[ResponseServer]:
-    state: dict[str, ResponseServer] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body = json.loads(self.rfile.read(length))
-            recorder = state["server"]
-            recorder.received.append(ReceivedPut(self.path, dict(self.headers.items()), body))
-            self.send_response(recorder.status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            recorder.arrived.set()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state["server"] = ResponseServer(httpd)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state["server"]
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with ResponseServer() as server:
+        yield server
 
 
 def load_event(name: str, response_url: str) -> dict[str, Any]:
@@ -217,36 +212,37 @@ def test_delete_echoes_the_physical_id_cloudformation_holds(
     assert response_server.only().body["PhysicalResourceId"] == "an-older-id"
 
 
-def test_update_during_a_rollback_leaves_the_schema_alone(
-        fresh_db: str, response_server: ResponseServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # GIVEN a migration that fails, and a stack that is rolling back because of it
+def update_with_a_broken_migration(stack_status: str, response_server: ResponseServer, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Sends an Update, with sql/ plus a migration that fails, from a stack in ``stack_status``;
+    returns the one response CloudFormation hears."""
     sql_dir = tmp_path / "sql"
     shutil.copytree(default_migrations_dir(), sql_dir)
     (sql_dir / "0999_broken.sql").write_text("THIS IS NOT SQL;\n")
     monkeypatch.setenv("TWIN_MIGRATIONS_DIR", str(sql_dir))
     module = load_function("migrate")
-    monkeypatch.setattr(module, "_stack_status", lambda stack_id: "UPDATE_ROLLBACK_IN_PROGRESS")
+    monkeypatch.setattr(module, "_stack_status", lambda stack_id: stack_status)
 
-    # WHEN the rollback's Update arrives
     invoke_migrate(load_event("migrate_update.json", response_server.url))
 
+    return response_server.only().body
+
+
+def test_update_during_a_rollback_leaves_the_schema_alone(
+        fresh_db: str, response_server: ResponseServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a migration that fails, and a stack that is rolling back because of it
+    # WHEN the rollback's Update arrives
+    body = update_with_a_broken_migration("UPDATE_ROLLBACK_IN_PROGRESS", response_server, tmp_path, monkeypatch)
+
     # THEN it succeeds without running anything (else: UPDATE_ROLLBACK_FAILED)
-    assert response_server.only().body["Status"] == "SUCCESS"
+    assert body["Status"] == "SUCCESS"
     assert tables(fresh_db) == set()
 
 
 def test_the_same_update_outside_a_rollback_does_fail(
         fresh_db: str, response_server: ResponseServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sql_dir = tmp_path / "sql"
-    shutil.copytree(default_migrations_dir(), sql_dir)
-    (sql_dir / "0999_broken.sql").write_text("THIS IS NOT SQL;\n")
-    monkeypatch.setenv("TWIN_MIGRATIONS_DIR", str(sql_dir))
-    module = load_function("migrate")
-    monkeypatch.setattr(module, "_stack_status", lambda stack_id: "UPDATE_IN_PROGRESS")
+    body = update_with_a_broken_migration("UPDATE_IN_PROGRESS", response_server, tmp_path, monkeypatch)
 
-    invoke_migrate(load_event("migrate_update.json", response_server.url))
-
-    body = response_server.only().body
     assert body["Status"] == "FAILED"
     assert "0999_broken.sql" in body["Reason"]
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from twin.errors import InvalidRequest
+from twin.sentences import LIST_MARKER, sentence_starts
 
 BREADCRUMB_SEPARATOR = " > "
 
@@ -238,16 +239,7 @@ _RANKS_STRONGEST_FIRST = (_BLOCK, _UNIT, _SENTENCE, _LINE, _WORD)
 _WHITESPACE_RUN = re.compile(r"\s+")
 _LINE_START = re.compile(r"\n\s*")
 # List items and table rows are units a reader expects to see whole.
-_UNIT_LINE = re.compile(r"(?:[-*+\u2022\u25e6\u25aa\u2023]|\d{1,9}[.)])[ \t]|\|")
-_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019\u00bb)\]]*\s+")
-_INITIALS = re.compile(r"[A-Za-z](?:\.[A-Za-z])*")
-# "etc." is left out: it ends sentences as often as not, and a lowercase next word already
-# keeps "etc. and" together.
-_ABBREVIATIONS = frozenset({
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "inc", "ltd", "co", "corp", "no",
-    "fig", "approx", "dept", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-    "oct", "nov", "dec",
-})
+_UNIT_LINE = re.compile(rf"{LIST_MARKER.pattern}|\|")
 
 
 class _Boundary(NamedTuple):
@@ -274,28 +266,9 @@ def _inner_boundaries(text: str, block: _Block) -> list[tuple[int, int]]:
         is_unit = block.is_code or _UNIT_LINE.match(text, match.end(), block.end) is not None
         ranks[match.end()] = _UNIT if is_unit else _LINE
     if not block.is_code:
-        for position in _sentence_starts(text, block):
+        for position in sentence_starts(text, block.start, block.end):
             ranks[position] = max(ranks.get(position, _WORD), _SENTENCE)
     return sorted(ranks.items())
-
-
-def _sentence_starts(text: str, block: _Block) -> Iterator[int]:
-    for match in _SENTENCE_END.finditer(text, block.start, block.end):
-        following = match.end()
-        # A lowercase continuation means the period was not a full stop ("approx. five").
-        if text[following].islower() or _is_abbreviation(text, block.start, match.start()):
-            continue
-        yield following
-
-
-def _is_abbreviation(text: str, floor: int, dot: int) -> bool:
-    if text[dot] != "." or text[dot + 1:dot + 2] == ".":
-        return False
-    word_start = dot
-    while word_start > floor and (text[word_start - 1].isalnum() or text[word_start - 1] == "."):
-        word_start -= 1
-    word = text[word_start:dot]
-    return word.casefold() in _ABBREVIATIONS or _INITIALS.fullmatch(word) is not None
 
 
 def _end_before(text: str, position: int) -> int:

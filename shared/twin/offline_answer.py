@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from twin.chunking import BREADCRUMB_SEPARATOR
 from twin.embeddings import STOP_WORDS, stem
 from twin.prompting import Passage, Profile, no_context_answer
+from twin.sentences import LIST_MARKER, split_sentences
 
 __all__ = ["FALLBACK_LEAD", "LEAD", "extractive_answer"]
 
@@ -57,15 +58,10 @@ class _Sentence:
 # --------------------------------------------------------------------------------------------
 
 _TERMINAL = (".", "!", "?", "…", ":", ";")
-_LIST_MARKER = re.compile(r"^\s*(?:[-*+\u2022\u25e6\u25aa\u2023]|\d{1,9}[.)])\s+")
+_LIST_MARKER = re.compile(rf"^\s*{LIST_MARKER.pattern}\s*")
 _FENCE = re.compile(r"\s*(?:```|~~~)")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"\*\*|__|`")
-_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+")
-_ABBREVIATIONS = frozenset({
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "inc", "ltd", "co", "corp", "no", "etc",
-    "e.g", "i.e", "approx", "dept", "fig",
-})
 
 
 def _body(passage: Passage) -> str:
@@ -121,29 +117,6 @@ def _clean_line(line: str) -> str:
     return _EMPHASIS.sub("", line)
 
 
-def _split_sentences(unit: str) -> Iterator[str]:
-    start = 0
-    for match in _SENTENCE_END.finditer(unit):
-        following = match.end()
-        if following < len(unit) and unit[following].islower():
-            continue  # "approx. five": not a full stop
-        if _ends_with_abbreviation(unit[start:match.start() + 1]):
-            continue
-        yield unit[start:match.end()].strip()
-        start = following
-    tail = unit[start:].strip()
-    if tail:
-        yield tail
-
-
-def _ends_with_abbreviation(text: str) -> bool:
-    if not text.endswith("."):
-        return False
-    word = text[:-1].rsplit(None, 1)[-1] if text[:-1].strip() else ""
-    word = word.lstrip("(\"'").casefold()
-    return word in _ABBREVIATIONS or len(word) == 1
-
-
 def _terms(text: str) -> frozenset[str]:
     # The same normalisation and stemming as the offline embedder, so "studied" matches "study".
     text = text.lower()
@@ -159,7 +132,7 @@ def _sentences(passages: Sequence[Passage]) -> list[_Sentence]:
     for rank, passage in enumerate(ranked):
         position = 0
         for unit in _units(_body(passage)):
-            for text in _split_sentences(unit):
+            for text in split_sentences(unit):
                 found.append(_Sentence(rank, position, passage, text, _terms(text)))
                 position += 1
     return found

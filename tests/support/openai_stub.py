@@ -18,14 +18,13 @@ from __future__ import annotations
 import base64
 import json
 import struct
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from tests.support.local_server import Faults, JsonHandler, LocalServer
 from twin.embeddings import OfflineEmbedder, estimate_tokens
 
 DEFAULT_ANSWER = "I studied computer science at the University of Edinburgh [1]."
@@ -61,59 +60,23 @@ class _Fault:
         return self.path is None or path.endswith(self.path)
 
 
-class OpenAIStub:
+class OpenAIStub(LocalServer[RecordedRequest]):
     """``POST /v1/embeddings`` and ``POST /v1/chat/completions`` on 127.0.0.1, on a free port."""
 
+    base_path = "/v1"
+
     def __init__(self, *, answer: Answer = DEFAULT_ANSWER, embedding_dim: int | None = None) -> None:
+        super().__init__()
         self.answer: Answer = answer
         # None: 1536-d OfflineEmbedder vectors; anything else: vectors of that length (mismatch tests).
         self.embedding_dim = embedding_dim
         # Return ``data`` in reverse order, as the API is allowed to, to prove clients sort by index.
         self.reverse_embedding_order = False
         self._embedder = OfflineEmbedder()
-        self._lock = threading.Lock()
-        self._requests: list[RecordedRequest] = []
-        self._faults: list[_Fault] = []
-        self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._faults: Faults[_Fault] = Faults()
 
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    def start(self) -> OpenAIStub:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        server.daemon_threads = True
-        self._server = server
-        # A short poll interval keeps stop() (and so every test's teardown) fast.
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="openai-stub", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()  # wakes handlers sleeping in delay_next
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> OpenAIStub:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("OpenAIStub is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     # -- scripting ---------------------------------------------------------------------------
 
@@ -136,26 +99,16 @@ class OpenAIStub:
             headers["retry-after"] = retry_after
         if retry_after_ms is not None:
             headers["retry-after-ms"] = retry_after_ms
-        with self._lock:
-            self._faults.extend(
-                _Fault(status=status, headers=headers, body=body, path=path) for _ in range(times)
-            )
+        self._faults.add(_Fault(status=status, headers=headers, body=body, path=path) for _ in range(times))
 
     def delay_next(self, *, seconds: float, times: int = 1, path: str | None = None) -> None:
         """Hold the next ``times`` requests for ``seconds`` before answering normally."""
-        with self._lock:
-            self._faults.extend(_Fault(delay_s=seconds, path=path) for _ in range(times))
+        self._faults.add(_Fault(delay_s=seconds, path=path) for _ in range(times))
 
     def pending_faults(self) -> int:
-        with self._lock:
-            return len(self._faults)
+        return len(self._faults)
 
     # -- inspection --------------------------------------------------------------------------
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        with self._lock:
-            return list(self._requests)
 
     def calls(self, path: str | None = None) -> list[RecordedRequest]:
         """Recorded requests whose path ends with ``path`` ("/embeddings"), or all of them."""
@@ -168,16 +121,11 @@ class OpenAIStub:
 
     # -- serving (called from handler threads) -----------------------------------------------
 
-    def _record(self, request: RecordedRequest) -> _Fault | None:
+    def _receive(self, request: RecordedRequest) -> _Fault | None:
+        """Records ``request`` and takes the fault scripted for it, as one step."""
         with self._lock:
-            self._requests.append(request)
-            for i, fault in enumerate(self._faults):
-                if fault.applies_to(request.path):
-                    return self._faults.pop(i)
-        return None
-
-    def _sleep(self, seconds: float) -> None:
-        self._stopping.wait(seconds)
+            self._record(request)
+            return self._faults.take(lambda fault: fault.applies_to(request.path))
 
     def _embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
         raw_input = body.get("input")
@@ -244,16 +192,15 @@ def _error_body(status: int, request_headers: dict[str, str]) -> dict[str, Any]:
 
 
 def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_POST(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            raw = self.rfile.read(length) if length else b""
+            raw = self.read_body()
             try:
                 body = json.loads(raw or b"{}")
             except ValueError:
                 body = {"_unparsed": raw.decode("utf-8", "replace")}
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            fault = stub._record(RecordedRequest(self.path, headers, body, time.monotonic()))
+            headers = self.lower_headers()
+            fault = stub._receive(RecordedRequest(self.path, headers, body, time.monotonic()))
             if fault is not None and fault.delay_s:
                 stub._sleep(fault.delay_s)
             if fault is not None and fault.status is not None:
@@ -267,21 +214,7 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"error": error})
 
         def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(payload).encode()
-            try:
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.send_header("x-request-id", f"req_stub_{len(stub.requests)}")
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (timeout test); nothing left to tell it
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # keep pytest output clean
+            self.send_json(status, payload, {"x-request-id": f"req_stub_{len(stub.requests)}", **(headers or {})})
 
     return Handler
 

@@ -32,12 +32,12 @@ from __future__ import annotations
 import base64
 import fnmatch
 import json
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.support.local_server import Faults, JsonHandler, LocalServer
 
 VECTOR = "vector"
 REDIS = "redis"
@@ -70,57 +70,24 @@ class _Entry:
     expires_at: float | None = None  # time.time() seconds
 
 
-class UpstashStub:
+class UpstashStub(LocalServer[RecordedRequest]):
     """Upstash Vector under ``/vector`` and Upstash Redis under ``/redis`` of one local server."""
 
     def __init__(self, *, vector_token: str = "vector-secret-token", redis_token: str = "redis-secret-token",
                  dimension: int = 1536, index_model: str | None = None) -> None:
+        super().__init__()
         self.vector_token = vector_token
         self.redis_token = redis_token
         self.dimension = dimension
         # Set for indexes that embed server-side (Upstash-hosted models such as BGE_SMALL_EN_V1_5).
         self.index_model = index_model
-        self._lock = threading.RLock()
         self._vectors: dict[str, dict[str, dict[str, Any]]] = {}
         self._keys: dict[str, _Entry] = {}
-        self._faults: list[_Fault] = []
+        self._faults: Faults[_Fault] = Faults()
         self._fail_after: tuple[int, _Fault] | None = None
-        self._requests: list[RecordedRequest] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    def start(self) -> UpstashStub:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="upstash-stub", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> UpstashStub:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("UpstashStub is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     @property
     def vector_url(self) -> str:
@@ -181,8 +148,7 @@ class UpstashStub:
     def fail_next(self, *, status: int, times: int = 1, service: str | None = None, path: str | None = None,
                   retry_after: str | None = None) -> None:
         headers = {"retry-after": retry_after} if retry_after is not None else {}
-        with self._lock:
-            self._faults.extend(_Fault(status, service, path, headers) for _ in range(times))
+        self._faults.add(_Fault(status, service, path, headers) for _ in range(times))
 
     def fail_after(self, requests: int, *, status: int = 503, service: str | None = None) -> None:
         """Answer normally ``requests`` more times (counting requests to ``service``), then fail all."""
@@ -195,11 +161,6 @@ class UpstashStub:
             self._fail_after = None
 
     # -- inspection --------------------------------------------------------------------------
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        with self._lock:
-            return list(self._requests)
 
     def calls(self, service: str | None = None, path: str | None = None) -> list[RecordedRequest]:
         return [r for r in self.requests
@@ -223,10 +184,7 @@ class UpstashStub:
                     if remaining <= 0:
                         return fault
                     self._fail_after = (remaining - 1, fault)
-            for i, fault in enumerate(self._faults):
-                if fault.applies_to(service, path):
-                    return self._faults.pop(i)
-        return None
+            return self._faults.take(lambda fault: fault.applies_to(service, path))
 
     def _live(self, key: str) -> _Entry | None:
         entry = self._keys.get(key)
@@ -350,7 +308,7 @@ def _encode(value: Any) -> Any:
 
 
 def _handler_for(stub: UpstashStub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_GET(self) -> None:
             self._handle()
 
@@ -358,32 +316,30 @@ def _handler_for(stub: UpstashStub) -> type[BaseHTTPRequestHandler]:
             self._handle()
 
         def _handle(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            raw = self.rfile.read(length) if length else b""
+            raw = self.read_body()
             try:
                 body = json.loads(raw) if raw else None
             except ValueError:
                 body = raw.decode("utf-8", "replace")
-            headers = {k.lower(): v for k, v in self.headers.items()}
+            headers = self.lower_headers()
             service, _, rest = self.path.lstrip("/").partition("/")
             path = "/" + rest.split("?", 1)[0]
-            with stub._lock:
-                stub._requests.append(RecordedRequest(service, self.command, path, headers, body))
+            stub._record(RecordedRequest(service, self.command, path, headers, body))
             if service not in {VECTOR, REDIS}:
-                self._send(404, {"error": f"no route {self.path}"})
+                self.send_json(404, {"error": f"no route {self.path}"})
                 return
             token = stub.vector_token if service == VECTOR else stub.redis_token
             if headers.get("authorization") != f"Bearer {token}":
                 message = ("Unauthorized: Invalid auth token" if service == VECTOR
                            else "WRONGPASS invalid or missing auth token")
-                self._send(401, {"error": message, "status": 401} if service == VECTOR else {"error": message})
+                self.send_json(401, {"error": message, "status": 401} if service == VECTOR else {"error": message})
                 return
             fault = stub._fault_for(service, path)
             if fault is not None:
                 message = ("ERR max requests limit exceeded. Limit: 1000, Usage: 1000" if fault.status == 429
                            else f"stub failure {fault.status}")
                 payload = {"error": message, "status": fault.status} if service == VECTOR else {"error": message}
-                self._send(fault.status, payload, fault.headers)
+                self.send_json(fault.status, payload, fault.headers)
                 return
             if service == VECTOR:
                 self._vector(path, body)
@@ -392,15 +348,15 @@ def _handler_for(stub: UpstashStub) -> type[BaseHTTPRequestHandler]:
 
         def _vector(self, path: str, body: Any) -> None:
             if path == "/info":
-                self._send(200, {"result": stub._info()})
+                self.send_json(200, {"result": stub._info()})
             elif path == "/range" or path.startswith("/range/"):
                 namespace = path.removeprefix("/range").lstrip("/")
                 if not isinstance(body, dict) or "limit" not in body:
-                    self._send(400, {"error": "limit is required", "status": 400})
+                    self.send_json(400, {"error": "limit is required", "status": 400})
                     return
-                self._send(200, {"result": stub._range(namespace, body)})
+                self.send_json(200, {"result": stub._range(namespace, body)})
             else:
-                self._send(404, {"error": f"no route {path}", "status": 404})
+                self.send_json(404, {"error": f"no route {path}", "status": 404})
 
         def _redis(self, path: str, body: Any, *, base64_results: bool) -> None:
             def answer(command: Any) -> dict[str, Any]:
@@ -413,29 +369,13 @@ def _handler_for(stub: UpstashStub) -> type[BaseHTTPRequestHandler]:
 
             if path == "/pipeline":
                 if not isinstance(body, list):
-                    self._send(400, {"error": "ERR pipeline body must be an array of commands"})
+                    self.send_json(400, {"error": "ERR pipeline body must be an array of commands"})
                     return
-                self._send(200, [answer(c) for c in body])
+                self.send_json(200, [answer(c) for c in body])
             elif path == "/":
                 reply = answer(body)
-                self._send(400 if "error" in reply else 200, reply)
+                self.send_json(400 if "error" in reply else 200, reply)
             else:
-                self._send(404, {"error": f"no route {path}"})
-
-        def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(payload).encode()
-            try:
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
+                self.send_json(404, {"error": f"no route {path}"})
 
     return Handler
