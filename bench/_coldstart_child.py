@@ -27,6 +27,7 @@ from twin.lambda_local import LambdaContext  # noqa: E402
 event = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
 response = app.handler(event, LambdaContext.for_function("chat"))
 _T_ANSWERED = time.perf_counter()
+_WALL_ANSWERED = time.time()  # the parent compares it with its wall clock at spawn
 
 body = json.loads(response.get("body") or "null")
 ok = response.get("statusCode") == 200 and isinstance(body, dict) and bool(body.get("answer"))
@@ -34,6 +35,7 @@ print(json.dumps({
     "ok": ok, "status": response.get("statusCode"), "mode": (body or {}).get("mode"),
     "cached": (body or {}).get("cached"), "sources": len((body or {}).get("sources") or []),
     "import_ms": (_T_IMPORTED - _T0) * 1e3, "in_process_ms": (_T_ANSWERED - _T0) * 1e3,
+    "answered_wall": _WALL_ANSWERED,
     "error": None if ok else body,
 }))
 sys.exit(0 if ok else 1)

@@ -20,7 +20,11 @@ built with them). Runs alternate (a, b, a, b, ...) so the noisy cores' slow mome
     POWERTOOLS_METRICS_NAMESPACE is set. The answer cache and rate-limit rows are deleted
     before every run so each run does the whole work (embedding + completion, no cache hit).
 
-``ratio`` = cold_first_response_ms / naive_import_ms (target <= 0.8). With ``--importtime``
+``ratio`` = cold_first_response_ms / naive_import_ms (target <= 0.8). Interpreter teardown at
+exit (a few hundred ms here with these libraries loaded) is inside both figures, though a Lambda
+never pays it on the request path; so ``ratio_to_response`` is also reported: wall clock from
+spawn to the moment (a) finished importing / (b) had the response, read from a ``time.time()``
+the child prints then (same clock, same method for both). With ``--importtime``
 (or when the ratio misses the target) the child is run once more under ``python -X
 importtime`` and the largest import costs are reported.
 """
@@ -48,6 +52,8 @@ sys.path.insert(0, str(REPO))
 from tests.support.openai_stub import OpenAIStub
 
 NAIVE = "import fastapi, mangum, psycopg, psycopg_pool, pgvector.psycopg, openai, aws_lambda_powertools"
+# The same, then the wall-clock moment the imports were done (for the to-response figure).
+NAIVE_MARKED = NAIVE + "; import time; print(repr(time.time()))"
 CHILD = Path(__file__).resolve().parent / "_coldstart_child.py"
 EVENT = REPO / "events" / "chat_post.json"
 TARGET = 0.8
@@ -68,6 +74,17 @@ def run_child(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.Co
     t = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     return (time.perf_counter() - t) * 1e3, proc
+
+
+def run_marked(cmd: list[str], env: dict[str, str]) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """Parent-side wall time of the whole process, and spawn -> the child's done mark (its last
+    stdout line: a time.time() or a JSON object with ``answered_wall``), which leaves out the
+    interpreter's teardown at exit (a frozen Lambda never pays it on the request path)."""
+    spawned = time.time()
+    ms, proc = run_child(cmd, env)
+    last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "nan"
+    mark = json.loads(last)["answered_wall"] if last.startswith("{") else float(last)
+    return ms, (mark - spawned) * 1e3, proc
 
 
 def importtime_report(cmd: list[str], env: dict[str, str], top: int = 15) -> dict[str, Any]:
@@ -111,7 +128,12 @@ def main() -> int:
         # environment (OpenAI via the stub), so the stored embedder name matches.
         settings = replace(bench.settings(), openai_api_key="sk-bench", openai_base_url=stub.base_url)
         db = Database(settings, bench.url)
-        ingest_documents(db=db, settings=settings, twin_id="default", documents=TWIN_DOCS,
+        # One document restates the event's question, so retrieval finds context whatever the
+        # sample event asks and the run always goes on to the chat completion.
+        message = json.loads(json.loads(EVENT.read_text(encoding="utf-8"))["body"])["message"]
+        faq = DocumentInput(id="faq", title="FAQ", content=f"{message} That is what visitors ask me most; "
+                            "the documents about my work, education and hobbies answer it.")
+        ingest_documents(db=db, settings=settings, twin_id="default", documents=[*TWIN_DOCS, faq],
                          embedder=OpenAIEmbedder(settings))
         db.close()
         admin = connect(settings, bench.url)
@@ -127,17 +149,17 @@ def main() -> int:
         base_env.pop("PYTHONDONTWRITEBYTECODE", None)  # the warm-up writes .pyc; timed runs reuse them
         child_env = {**base_env, "DATABASE_URL": bench.url, "OPENAI_API_KEY": "sk-bench",
                      "OPENAI_BASE_URL": stub.base_url, "TWIN_DATA_DIR": str(bench.data_dir)}
-        naive_cmd = [python, "-c", NAIVE]
+        naive_cmd = [python, "-c", NAIVE_MARKED]
         child_cmd = [python, str(CHILD), str(EVENT)]
 
         def reset_state() -> None:
             admin.execute("DELETE FROM database_cache")
             admin.execute("DELETE FROM rate_limits")
 
-        def child_run() -> tuple[float, dict[str, Any]]:
+        def child_run() -> tuple[float, float, dict[str, Any]]:
             reset_state()
             calls_before = len(stub.requests)
-            ms, proc = run_child(child_cmd, child_env)
+            ms, to_response, proc = run_marked(child_cmd, child_env)
             lines = proc.stdout.strip().splitlines()
             info = json.loads(lines[-1]) if lines else {}
             if proc.returncode != 0 or not info.get("ok"):
@@ -145,28 +167,35 @@ def main() -> int:
             paths = sorted(r.path for r in stub.requests[calls_before:])
             if paths != ["/v1/chat/completions", "/v1/embeddings"]:
                 raise SystemExit(f"expected one embedding and one completion call per run, got {paths}")
-            return ms, info
+            return ms, to_response, info
 
         log("warm-up (untimed): one naive import, one cold chat ...")
         _, proc = run_child(naive_cmd, base_env)
         if proc.returncode != 0:
             raise SystemExit(f"naive import failed: {proc.stderr[-2000:]}")
-        _, info = child_run()
+        _, _, info = child_run()
         log(f"  first response: mode {info['mode']}, {info['sources']} sources, cached {info['cached']}")
 
         naive_ms: list[float] = []
+        bare_ms: list[float] = []
         cold_ms: list[float] = []
+        naive_done_ms: list[float] = []
+        cold_done_ms: list[float] = []
         in_process_ms: list[float] = []
         import_ms: list[float] = []
         for i in range(args.runs):
-            ms, proc = run_child(naive_cmd, base_env)
+            bare_ms.append(run_child([python, "-c", "pass"], base_env)[0])
+            ms, done, proc = run_marked(naive_cmd, base_env)
             naive_ms.append(ms)
-            ms, info = child_run()
+            naive_done_ms.append(done)
+            ms, done, info = child_run()
             cold_ms.append(ms)
+            cold_done_ms.append(done)
             in_process_ms.append(info["in_process_ms"])
             import_ms.append(info["import_ms"])
-            log(f"run {i + 1}/{args.runs}: naive import {naive_ms[-1]:.0f} ms, cold first response {ms:.0f} ms "
-                f"(in process: import app {info['import_ms']:.0f} ms, answered at {info['in_process_ms']:.0f} ms)")
+            log(f"run {i + 1}/{args.runs}: naive import {naive_ms[-1]:.0f} ms (done at {naive_done_ms[-1]:.0f}), "
+                f"cold first response {ms:.0f} ms (answered at {cold_done_ms[-1]:.0f}; in process: import app "
+                f"{info['import_ms']:.0f} ms, answered at {info['in_process_ms']:.0f} ms)")
 
         ratio = median(cold_ms) / median(naive_ms)
         report = None
@@ -185,12 +214,17 @@ def main() -> int:
         "naive_import_ms": round(median(naive_ms), 1),
         "cold_first_response_ms": round(median(cold_ms), 1),
         "ratio": round(ratio, 3),
+        "naive_import_to_done_ms": round(median(naive_done_ms), 1),
+        "cold_to_response_ms": round(median(cold_done_ms), 1),
+        "ratio_to_response": round(median(cold_done_ms) / median(naive_done_ms), 3),
         "runs": args.runs,
+        "bare_python_ms": round(median(bare_ms), 1),
         "naive_import_ms_all": [round(x) for x in naive_ms],
         "cold_first_response_ms_all": [round(x) for x in cold_ms],
         "child_import_app_ms_p50": round(median(import_ms), 1),
         "child_in_process_ms_p50": round(median(in_process_ms), 1),
-        "method": "parent-side wall time of subprocess.run for both",
+        "method": "ratio: parent-side wall time of subprocess.run for both (includes interpreter teardown); "
+                  "ratio_to_response: spawn -> imports done / response sent, same clock for both (no teardown)",
         "meets_target": ratio <= TARGET,
         "python": sys.version.split()[0],
     }

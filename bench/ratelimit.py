@@ -1,6 +1,6 @@
 """Rate limiter: the project's ``twin.ratelimit.check_request`` vs Redis INCR+EXPIRE, one run.
 
-    python bench/ratelimit.py [--json] [--calls 5000] [--trials 7]
+    python bench/ratelimit.py [--json] [--calls 10000] [--trials 7]
 
 Needs ``redis-server`` on PATH (Debian: ``apt-get install -y redis-server``); the script
 starts its own on 127.0.0.1, on a free port plus a unix socket in a temp dir, without
@@ -139,7 +139,7 @@ def trial(make_worker: Any, attempt: Any) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last stdout line")
-    parser.add_argument("--calls", type=int, default=5000, help="timed calls per path (single client)")
+    parser.add_argument("--calls", type=int, default=10000, help="timed calls per path (single client)")
     parser.add_argument("--block", type=int, default=250, help="calls per alternating block")
     parser.add_argument("--trials", type=int, default=7, help="concurrency trials (>= 5)")
     args = parser.parse_args()
@@ -173,8 +173,12 @@ def main() -> int:
             paths: dict[str, Any] = {
                 "pg": lambda: check_request(conn, route="bench", subject=pg_subject, limit=high),
                 "pg_sql_only": lambda: conn.execute(hit_sql, sql_params).fetchone(),
+                # context: the floor of any statement on this connection
+                "pg_select_1": lambda: conn.execute("SELECT 1").fetchone(),
                 "redis_unix": lambda: redis_hit(r_unix, r_key + ":u", 10**12),
                 "redis_tcp": lambda: redis_hit(r_tcp, r_key + ":t", 10**12),
+                # context: one plain command, no MULTI/EXEC (the client's floor for a round trip)
+                "redis_incr": lambda: r_unix.incr(r_key + ":i") if pg_unix else r_tcp.incr(r_key + ":i"),
             }
             samples: dict[str, list[float]] = {name: [] for name in paths}
             for fn in paths.values():  # warm-up (psycopg prepares the statement after 5 runs)
@@ -227,6 +231,9 @@ def main() -> int:
         "redis_tcp_p50_us": round(median(samples["redis_tcp"]), 1),
         "ratio_vs_redis_tcp": round(p50 / median(samples["redis_tcp"]), 3),
         "sql_only_p50_us": round(median(samples["pg_sql_only"]), 1),
+        "redis_single_incr_p50_us": round(median(samples["redis_incr"]), 1),
+        "pg_select_1_p50_us": round(median(samples["pg_select_1"]), 1),
+        "redis_client": redis_client_info(),
         "redis_admitted_trials": redis_admitted_trials,
         "workers": WORKERS,
         "attempts_per_worker": ATTEMPTS,
@@ -237,6 +244,18 @@ def main() -> int:
     }
     emit(result, as_json=args.json)
     return 0
+
+
+def redis_client_info() -> str:
+    import redis
+
+    try:
+        import hiredis  # noqa: F401
+
+        parser = "hiredis parser"
+    except ImportError:
+        parser = "pure-Python parser (hiredis not installed)"
+    return f"redis-py {redis.__version__}, {parser}"
 
 
 def redis_server_version(server: RedisServer) -> str:
