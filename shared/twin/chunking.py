@@ -29,6 +29,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 import unicodedata
@@ -296,10 +297,21 @@ class _SectionPacker:
         self._limits = limits
         self._end = blocks[-1].end
         self._block_starts = [block.start for block in blocks]
-        self._boundaries = _section_boundaries(text, blocks, limits.max_chars)
-        # Both orderings are the same (a later boundary also ends later), so both bisect.
-        self._starts = [b.start for b in self._boundaries]
-        self._ends = [b.end_before for b in self._boundaries]
+
+    # Computed on first use only: a section that fits in one chunk (most posts and notes)
+    # never needs its boundaries, which cost most of the chunker's time.
+    @functools.cached_property
+    def _boundaries(self) -> list[_Boundary]:
+        return _section_boundaries(self._text, self._blocks, self._limits.max_chars)
+
+    # Both orderings are the same (a later boundary also ends later), so both bisect.
+    @functools.cached_property
+    def _starts(self) -> list[int]:
+        return [b.start for b in self._boundaries]
+
+    @functools.cached_property
+    def _ends(self) -> list[int]:
+        return [b.end_before for b in self._boundaries]
 
     def spans(self) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
@@ -313,6 +325,8 @@ class _SectionPacker:
                 assert cut is not None, "a chunk that starts at new text always has an end"
             end, resume = cut
             spans.append((start, end))
+            if resume >= self._end:
+                break  # nothing left to overlap into
             consumed = end
             overlap_start = self._overlap_start(start, end)
             start = resume if overlap_start is None else overlap_start

@@ -5,7 +5,6 @@ Each check reports what it saw; the report is ``ok`` only when every check passe
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,7 +161,7 @@ def _search_params() -> dict[str, Any]:
     unit[0] = 1.0
     return {
         "twin_id": "doctor", "embedding": "[" + ",".join(map(str, unit)) + "]", "query_text": "doctor check",
-        "filter": json.dumps({}), "candidates": 40, "k": 5, "min_similarity": 0.0, "rrf_k": 60,
+        "filter": None, "candidates": 40, "k": 5, "min_similarity": 0.0, "rrf_k": 60,
     }
 
 

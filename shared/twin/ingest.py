@@ -70,7 +70,7 @@ class IngestResult:
         }
 
 
-@dataclass
+@dataclass(eq=False)  # identity semantics: compared and looked up by object, never by value
 class _Prepared:
     doc: DocumentInput
     document_id: str

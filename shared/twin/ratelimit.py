@@ -44,7 +44,8 @@ def check_request(conn: Conn, *, route: str, subject: str, limit: RateLimit, dai
     """Count this request; raise RateLimited (with Retry-After and RateLimit-* headers) when the
     caller is over the request limit or has spent today's token budget."""
     now = datetime.now(UTC)
-    row = conn.execute(query("hit_rate_limit"), {
+    statement = "hit_rate_limit" if daily_token_budget is None else "hit_rate_limit_with_budget"
+    row = conn.execute(query(statement), {
         "key": f"rl:{route}:{subject}", "window_s": limit.window_s, "budget_key": budget_key(subject, now),
     }).fetchone()
     assert row is not None

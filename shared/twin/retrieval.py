@@ -31,8 +31,9 @@ class Hit:
 
 def vector_literal(vector: Sequence[float]) -> str:
     """pgvector's text form. The query vector travels as text so the chat path needs no type
-    registration (catalog round trips) and no numpy import."""
-    return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
+    registration (catalog round trips) and no numpy import. One %-format over the whole
+    vector is ~3x faster than formatting each float separately."""
+    return "[" + (",".join(["%.7g"] * len(vector)) % tuple(vector)) + "]"
 
 
 def _scalar(value: Any) -> bool:
@@ -59,16 +60,17 @@ def validate_filters(raw: Any) -> dict[str, Any]:
 def hybrid_search(conn: Conn, *, twin_id: str, query_text: str, embedding: Sequence[float], k: int,
                   filters: dict[str, Any] | None = None, min_similarity: float = 0.0,
                   candidates: int | None = None) -> list[Hit]:
+    # prepare=False: see the statement's comment (generic plans skip the HNSW index).
     rows = conn.execute(query("hybrid_search"), {
         "twin_id": twin_id,
         "embedding": vector_literal(embedding),
         "query_text": query_text,
-        "filter": Jsonb(filters or {}),
+        "filter": Jsonb(filters) if filters else None,
         "candidates": candidates or max(40, k * 8),
         "k": k,
         "min_similarity": min_similarity,
         "rrf_k": RRF_K,
-    }).fetchall()
+    }, prepare=False).fetchall()
     return [Hit(chunk_id=r[0], document_id=r[1], title=r[2], content=r[3], metadata=r[4], chunk_index=r[5],
                 similarity=float(r[6]) if r[6] is not None else None,
                 lexical_score=float(r[7]) if r[7] is not None else None, score=float(r[8])) for r in rows]
@@ -78,6 +80,7 @@ def semantic_search(conn: Conn, *, twin_id: str, embedding: Sequence[float], k: 
                     filters: dict[str, Any] | None = None, exact: bool = False) -> list[tuple[str, float]]:
     """Vector-only search through the HNSW index, or exact (full scan) for measuring recall."""
     rows = conn.execute(query("exact_search" if exact else "semantic_search"), {
-        "twin_id": twin_id, "embedding": vector_literal(embedding), "filter": Jsonb(filters or {}), "k": k,
-    }).fetchall()
+        "twin_id": twin_id, "embedding": vector_literal(embedding), "filter": Jsonb(filters) if filters else None,
+        "k": k,
+    }, prepare=False).fetchall()
     return [(str(r[0]), float(r[1])) for r in rows]

@@ -4,10 +4,13 @@
 -- chunks matching every query term, so an unrelated question retrieves nothing at all.
 -- hnsw.iterative_scan (database default or connection option) keeps the filtered index scan
 -- going until it has `candidates` rows, so twin and metadata filters still return the full k.
+-- A NULL filter means "no filter" and is folded away by the planner; the caller runs this
+-- unprepared so every execution is planned with its values (a generic plan would guess the
+-- filter's selectivity and abandon the HNSW index).
 WITH semantic AS MATERIALIZED (
     SELECT id, embedding::halfvec(1536) <=> %(embedding)s::halfvec(1536) AS distance
     FROM vectors
-    WHERE twin_id = %(twin_id)s AND metadata @> %(filter)s::jsonb
+    WHERE twin_id = %(twin_id)s AND (%(filter)s::jsonb IS NULL OR metadata @> %(filter)s::jsonb)
     ORDER BY embedding::halfvec(1536) <=> %(embedding)s::halfvec(1536)
     LIMIT %(candidates)s
 ),
@@ -20,7 +23,8 @@ lexical AS (
     SELECT v.id, ts_rank_cd(v.fts, q.query) AS lexical_score,
            row_number() OVER (ORDER BY ts_rank_cd(v.fts, q.query) DESC, v.id) AS rank
     FROM vectors v, websearch_to_tsquery('english', %(query_text)s) AS q (query)
-    WHERE v.twin_id = %(twin_id)s AND v.metadata @> %(filter)s::jsonb AND v.fts @@ q.query
+    WHERE v.twin_id = %(twin_id)s AND (%(filter)s::jsonb IS NULL OR v.metadata @> %(filter)s::jsonb)
+      AND v.fts @@ q.query
     ORDER BY lexical_score DESC, v.id
     LIMIT %(candidates)s
 ),
@@ -29,20 +33,21 @@ fused AS (
            coalesce(1.0 / (%(rrf_k)s + s.rank), 0) + coalesce(1.0 / (%(rrf_k)s + l.rank), 0) AS score
     FROM semantic_ranked s
     FULL OUTER JOIN lexical l ON s.id = l.id
+    ORDER BY score DESC, id
+    LIMIT %(k)s
 )
 SELECT v.id AS chunk_id, v.document_id, d.title, v.content, v.metadata, v.chunk_index,
        f.similarity, f.lexical_score, f.score::float8 AS score
 FROM fused f
 JOIN vectors v ON v.id = f.id
 JOIN documents d ON d.twin_id = v.twin_id AND d.document_id = v.document_id
-ORDER BY f.score DESC, v.id
-LIMIT %(k)s;
+ORDER BY f.score DESC, v.id;
 
 -- name: semantic_search
 -- Vector-only nearest neighbours for one twin through the HNSW index (benchmarks compare it with exact search).
 SELECT id AS chunk_id, 1 - (embedding::halfvec(1536) <=> %(embedding)s::halfvec(1536)) AS similarity
 FROM vectors
-WHERE twin_id = %(twin_id)s AND metadata @> %(filter)s::jsonb
+WHERE twin_id = %(twin_id)s AND (%(filter)s::jsonb IS NULL OR metadata @> %(filter)s::jsonb)
 ORDER BY embedding::halfvec(1536) <=> %(embedding)s::halfvec(1536)
 LIMIT %(k)s;
 
@@ -50,6 +55,6 @@ LIMIT %(k)s;
 -- Exact nearest neighbours by full scan at full precision: the ground truth for recall measurements.
 SELECT id AS chunk_id, 1 - (embedding <=> %(embedding)s::vector(1536)) AS similarity
 FROM vectors
-WHERE twin_id = %(twin_id)s AND metadata @> %(filter)s::jsonb
+WHERE twin_id = %(twin_id)s AND (%(filter)s::jsonb IS NULL OR metadata @> %(filter)s::jsonb)
 ORDER BY embedding <=> %(embedding)s::vector(1536)
 LIMIT %(k)s;
