@@ -20,13 +20,16 @@ semantic_ranked AS (
     WHERE 1 - distance >= %(min_similarity)s
 ),
 lexical AS (
-    SELECT v.id, ts_rank_cd(v.fts, q.query) AS lexical_score,
-           row_number() OVER (ORDER BY ts_rank_cd(v.fts, q.query) DESC, v.id) AS rank
-    FROM vectors v, websearch_to_tsquery('english', %(query_text)s) AS q (query)
-    WHERE v.twin_id = %(twin_id)s AND (%(filter)s::jsonb IS NULL OR v.metadata @> %(filter)s::jsonb)
-      AND v.fts @@ q.query
-    ORDER BY lexical_score DESC, v.id
-    LIMIT %(candidates)s
+    -- ts_rank rather than ts_rank_cd: only the order matters to the fusion, and it is half the cost.
+    SELECT id, lexical_score, row_number() OVER (ORDER BY lexical_score DESC, id) AS rank
+    FROM (
+        SELECT v.id, ts_rank(v.fts, q.query, 1) AS lexical_score
+        FROM vectors v, websearch_to_tsquery('english', %(query_text)s) AS q (query)
+        WHERE v.twin_id = %(twin_id)s AND (%(filter)s::jsonb IS NULL OR v.metadata @> %(filter)s::jsonb)
+          AND v.fts @@ q.query
+        ORDER BY lexical_score DESC, v.id
+        LIMIT %(candidates)s
+    ) matched
 ),
 fused AS (
     SELECT coalesce(s.id, l.id) AS id, s.similarity, l.lexical_score,
