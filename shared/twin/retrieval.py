@@ -66,7 +66,8 @@ def hybrid_search(conn: Conn, *, twin_id: str, query_text: str, embedding: Seque
         "embedding": vector_literal(embedding),
         "query_text": query_text,
         "filter": Jsonb(filters) if filters else None,
-        "candidates": candidates or max(40, k * 8),
+        # Enough per side for the fusion to reorder the top k; more only slows filtered scans.
+        "candidates": candidates or max(20, k * 4),
         "k": k,
         "min_similarity": min_similarity,
         "rrf_k": RRF_K,
