@@ -13,6 +13,7 @@ from psycopg import sql
 
 from twin import migrations
 from twin.config import EMBEDDING_DIM
+from twin.retrieval import hybrid_search_params
 from twin.sqlfile import query
 
 SEED_TABLES = ("vectors", "database_cache", "ingestion_metadata", "rate_limits")
@@ -159,10 +160,7 @@ def _plan_uses_index(plan: Any, index: str) -> bool:
 def _search_params() -> dict[str, Any]:
     unit = [0.0] * EMBEDDING_DIM
     unit[0] = 1.0
-    return {
-        "twin_id": "doctor", "embedding": "[" + ",".join(map(str, unit)) + "]", "query_text": "doctor check",
-        "filter": None, "candidates": 40, "k": 5, "min_similarity": 0.0, "rrf_k": 60,
-    }
+    return hybrid_search_params(twin_id="doctor", query_text="doctor check", embedding=unit, k=5)
 
 
 def explain_search(conn: psycopg.Connection[Any], *, force_index: bool) -> Any:

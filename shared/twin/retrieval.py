@@ -57,11 +57,11 @@ def validate_filters(raw: Any) -> dict[str, Any]:
     return dict(raw)
 
 
-def hybrid_search(conn: Conn, *, twin_id: str, query_text: str, embedding: Sequence[float], k: int,
-                  filters: dict[str, Any] | None = None, min_similarity: float = 0.0,
-                  candidates: int | None = None) -> list[Hit]:
-    # prepare=False: see the statement's comment (generic plans skip the HNSW index).
-    rows = conn.execute(query("hybrid_search"), {
+def hybrid_search_params(*, twin_id: str, query_text: str, embedding: Sequence[float], k: int,
+                         filters: dict[str, Any] | None = None, min_similarity: float = 0.0,
+                         candidates: int | None = None) -> dict[str, Any]:
+    """The parameters of the ``hybrid_search`` statement (also what `twin doctor` EXPLAINs)."""
+    return {
         "twin_id": twin_id,
         "embedding": vector_literal(embedding),
         "query_text": query_text,
@@ -71,7 +71,16 @@ def hybrid_search(conn: Conn, *, twin_id: str, query_text: str, embedding: Seque
         "k": k,
         "min_similarity": min_similarity,
         "rrf_k": RRF_K,
-    }, prepare=False).fetchall()
+    }
+
+
+def hybrid_search(conn: Conn, *, twin_id: str, query_text: str, embedding: Sequence[float], k: int,
+                  filters: dict[str, Any] | None = None, min_similarity: float = 0.0,
+                  candidates: int | None = None) -> list[Hit]:
+    params = hybrid_search_params(twin_id=twin_id, query_text=query_text, embedding=embedding, k=k,
+                                  filters=filters, min_similarity=min_similarity, candidates=candidates)
+    # prepare=False: see the statement's comment (generic plans skip the HNSW index).
+    rows = conn.execute(query("hybrid_search"), params, prepare=False).fetchall()
     return [Hit(chunk_id=r[0], document_id=r[1], title=r[2], content=r[3], metadata=r[4], chunk_index=r[5],
                 similarity=float(r[6]) if r[6] is not None else None,
                 lexical_score=float(r[7]) if r[7] is not None else None, score=float(r[8])) for r in rows]
