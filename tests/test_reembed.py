@@ -12,7 +12,7 @@ from tests.support.openai_stub import OpenAIStub, running_stub
 from twin.config import Settings
 from twin.db import Database
 from twin.embeddings import OfflineEmbedder, OpenAIEmbedder
-from twin.errors import NotFound, UpstreamError
+from twin.errors import Conflict, NotFound, UpstreamError
 from twin.ingest import ingest_documents
 from twin.reembed import reembed_twin
 from twin.validation import DocumentInput
@@ -56,3 +56,24 @@ def test_failed_reembed_leaves_the_twin_on_its_old_embedder(db: Database, settin
 def test_reembed_of_unknown_twin_is_not_found(db: Database) -> None:
     with pytest.raises(NotFound):
         reembed_twin(db=db, twin_id="nobody-at-all", embedder=OfflineEmbedder())
+
+
+def test_chunks_written_during_reembed_abort_the_swap(db: Database, settings: Settings, stub: OpenAIStub,
+                                                     conn: Any, twin_id: str) -> None:
+    ingest_documents(db=db, settings=settings, twin_id=twin_id, documents=DOCS, embedder=OfflineEmbedder())
+    embedder = OpenAIEmbedder(openai_settings(settings, stub.base_url))
+    original_embed = embedder.embed
+
+    def embed_while_an_old_ingest_lands(texts: Any) -> Any:
+        # Another process, still on the old embedder, ingests while the new vectors are computed.
+        other = Database(settings, settings.database_url)
+        ingest_documents(db=other, settings=settings, twin_id=twin_id, embedder=OfflineEmbedder(),
+                         documents=[DocumentInput(id="late", content="I also keep a garden.")])
+        other.close()
+        return original_embed(texts)
+
+    embedder.embed = embed_while_an_old_ingest_lands  # type: ignore[method-assign]
+    with pytest.raises(Conflict):
+        reembed_twin(db=db, twin_id=twin_id, embedder=embedder)
+    assert conn.execute("SELECT DISTINCT embedder FROM vectors WHERE twin_id = %s", (twin_id,)).fetchall() == [
+        ("offline:hash-v1",)]

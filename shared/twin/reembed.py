@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from twin.db import Conn, Database, register_vector_types
 from twin.embeddings import Embedder
-from twin.errors import NotFound
+from twin.errors import Conflict, NotFound
 from twin.ingest import check_dimension
 from twin.sqlfile import query
 
@@ -25,10 +25,10 @@ class ReembedResult:
 
 
 def reembed_twin(*, db: Database, twin_id: str, embedder: Embedder, batch: int = 256) -> ReembedResult:
-    rows = db.run(lambda conn: conn.execute(query("chunks_to_reembed"), {"twin_id": twin_id}).fetchall())
     exists = db.run(lambda conn: conn.execute(query("get_twin"), {"twin_id": twin_id}).fetchone())
     if exists is None:
         raise NotFound(f"there is no twin {twin_id!r}", code="twin_not_found")
+    rows = db.run(lambda conn: conn.execute(query("chunks_to_reembed"), {"twin_id": twin_id}).fetchall())
     ids = [str(r[0]) for r in rows]
     vectors: list[list[float]] = []
     tokens = 0
@@ -49,6 +49,12 @@ def reembed_twin(*, db: Database, twin_id: str, embedder: Embedder, batch: int =
                     copy.write_row((chunk_id, vector))
             params = {"twin_id": twin_id, "embedder": embedder.name}
             conn.execute(query("apply_reembed_stage"), params)
+            # An ingest with the old embedder may have committed chunks after they were read;
+            # swapping anyway would leave the twin mixed, so the transaction is abandoned.
+            left = conn.execute(query("count_other_embedder_chunks"), params).fetchone()
+            if left and left[0]:
+                raise Conflict(f"{left[0]} chunks of twin {twin_id!r} were written while re-embedding; "
+                               "nothing was changed, run `twin reembed` again", code="reembed_conflict")
             conn.execute(query("set_documents_embedder"), params)
             conn.execute(query("set_twin_embedder"), params)
 

@@ -19,3 +19,7 @@ WHERE v.id = s.id AND v.twin_id = %(twin_id)s;
 -- name: set_documents_embedder
 -- Record the new embedder on the twin's documents.
 UPDATE documents SET embedder = %(embedder)s WHERE twin_id = %(twin_id)s;
+
+-- name: count_other_embedder_chunks
+-- Chunks of the twin still from another embedder after the swap (written while re-embedding).
+SELECT count(*) FROM vectors WHERE twin_id = %(twin_id)s AND embedder <> %(embedder)s;
