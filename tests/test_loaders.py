@@ -207,31 +207,28 @@ def test_pdf_text_is_extracted(tmp_path: Path) -> None:
     assert (document.id, document.title, document.source) == ("resume", "resume", str(path))
 
 
-def test_encrypted_pdf_is_rejected(tmp_path: Path) -> None:
+def encrypted_pdf(tmp_path: Path, name: str, text: str, *, user_password: str, owner_password: str) -> Path:
     from pypdf import PdfReader, PdfWriter
 
     plain = tmp_path / "plain.pdf"
-    plain.write_bytes(minimal_pdf(["Secret salary."]))
+    plain.write_bytes(minimal_pdf([text]))
     writer = PdfWriter(clone_from=PdfReader(plain))
-    writer.encrypt("hunter2", algorithm="RC4-128")
-    locked = tmp_path / "locked.pdf"
-    with locked.open("wb") as handle:
+    writer.encrypt(user_password=user_password, owner_password=owner_password, algorithm="RC4-128")
+    path = tmp_path / name
+    with path.open("wb") as handle:
         writer.write(handle)
+    return path
 
+
+def test_encrypted_pdf_is_rejected(tmp_path: Path) -> None:
+    locked = encrypted_pdf(tmp_path, "locked.pdf", "Secret salary.", user_password="hunter2",
+                           owner_password="hunter2")
     assert "locked.pdf: PDF is encrypted" in rejection(locked)
 
 
 def test_pdf_with_only_an_owner_password_is_still_read(tmp_path: Path) -> None:
-    from pypdf import PdfReader, PdfWriter
-
-    plain = tmp_path / "plain.pdf"
-    plain.write_bytes(minimal_pdf(["Readable by anyone."]))
-    writer = PdfWriter(clone_from=PdfReader(plain))
-    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
-    restricted = tmp_path / "restricted.pdf"
-    with restricted.open("wb") as handle:
-        writer.write(handle)
-
+    restricted = encrypted_pdf(tmp_path, "restricted.pdf", "Readable by anyone.", user_password="",
+                               owner_password="owner")
     assert load_path(restricted)[0].content == "Readable by anyone."
 
 
