@@ -22,7 +22,7 @@ import app  # noqa: E402
 
 _T_IMPORTED = time.perf_counter()
 
-from twin.lambda_local import LambdaContext  # noqa: E402
+from twin.aws.local_invoke import LambdaContext  # noqa: E402
 
 event = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
 response = app.handler(event, LambdaContext.for_function("chat"))

@@ -31,7 +31,7 @@ from psycopg import sql  # noqa: E402
 from psycopg.conninfo import conninfo_to_dict, make_conninfo  # noqa: E402
 
 from twin.config import Settings  # noqa: E402
-from twin.migrations import migrate  # noqa: E402
+from twin.storage.migrations import migrate  # noqa: E402
 
 _T0 = time.perf_counter()
 
@@ -77,7 +77,7 @@ class BenchDatabase:
 def bench_database(prefix: str) -> Iterator[BenchDatabase]:
     """A fresh database with the project's schema: on DATABASE_URL's server when set, else on an
     embedded PostgreSQL started for this run in a new temp dir (stopped and removed after)."""
-    from twin.embedded import embedded_database_url, stop_embedded_server
+    from twin.storage.embedded import embedded_database_url, stop_embedded_server
 
     data_dir = Path(tempfile.mkdtemp(prefix=f"twin-bench-{prefix}-"))
     external = os.environ.get("DATABASE_URL", "").strip()

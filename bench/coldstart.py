@@ -43,9 +43,9 @@ from typing import Any
 
 from _support import REPO, bench_database, emit, log, median
 
-from twin.db import Database, connect
-from twin.embeddings import OpenAIEmbedder
-from twin.ingest import ingest_documents
+from twin.embeddings.base import OpenAIEmbedder
+from twin.ingest.service import ingest_documents
+from twin.storage.db import Database, connect
 from twin.validation import DocumentInput
 
 sys.path.insert(0, str(REPO))

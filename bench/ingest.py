@@ -10,7 +10,7 @@ Vectors are Python ``list[float]`` for every path, as ``OpenAIEmbedder`` returns
 
 Three writers, same server, same rows, same run:
 
-* **project**: ``twin.ingest.ingest_documents`` with 100 documents per call (the API's
+* **project**: ``twin.ingest.service.ingest_documents`` with 100 documents per call (the API's
   per-request limit). Each call chunks and hashes, reads stored hashes, then in one transaction
   locks the twin, upserts ``documents``, COPYs the chunks into ``vectors`` (HNSW on
   halfvec(1536), GIN on the generated tsvector, GIN on metadata, btree on twin_id, PK, UNIQUE
@@ -63,9 +63,9 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
 
 from twin.config import EMBEDDING_DIM
-from twin.db import Database, connect, register_vector_types
-from twin.embeddings import EmbeddingBatch
-from twin.ingest import VECTOR_COPY_TYPES, ingest_documents
+from twin.embeddings.base import EmbeddingBatch
+from twin.ingest.service import VECTOR_COPY_TYPES, ingest_documents
+from twin.storage.db import Database, connect, register_vector_types
 from twin.validation import MAX_DOCUMENTS, DocumentInput
 
 BATCH = MAX_DOCUMENTS  # 100: the API's per-request document limit

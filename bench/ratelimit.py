@@ -1,4 +1,4 @@
-"""Rate limiter: the project's ``twin.ratelimit.check_request`` vs Redis INCR+EXPIRE, one run.
+"""Rate limiter: the project's ``twin.access.ratelimit.check_request`` vs Redis INCR+EXPIRE, one run.
 
     python bench/ratelimit.py [--json] [--calls 10000] [--trials 7]
 
@@ -37,11 +37,11 @@ from typing import Any
 from _support import bench_database, emit, log, median, percentile, server_facts
 from psycopg.conninfo import conninfo_to_dict
 
+from twin.access.ratelimit import budget_key, check_request
 from twin.config import RateLimit
-from twin.db import connect
 from twin.errors import RateLimited
-from twin.ratelimit import budget_key, check_request
-from twin.sqlfile import query
+from twin.storage.db import connect
+from twin.storage.sqlfile import query
 
 LIMIT = 100
 WINDOW_S = 60

@@ -1,4 +1,4 @@
-"""Search latency and recall: ``twin.retrieval`` against 100k clustered 1536-d chunks.
+"""Search latency and recall: ``twin.chat.retrieval`` against 100k clustered 1536-d chunks.
 
     python bench/search.py [--json] [--rows 100000] [--queries 200] [--exact-queries 100]
                            [--load ingest|copy] [--incremental-index]
@@ -11,7 +11,7 @@ three topic words plus a few random words; its metadata is ``{"category": "c0"..
 drawn independently of the cluster, so a category filter keeps ~10% of the rows spread over
 every cluster (the case where a post-filtered index scan would come back short).
 
-Load: by default through the project's ingest service (``twin.ingest.ingest_documents``,
+Load: by default through the project's ingest service (``twin.ingest.service.ingest_documents``,
 100 documents per call, an embedder that hands back the precomputed vectors). The HNSW
 index is dropped for the load and re-created afterwards with the exact definition the
 migration gave it (read from pg_indexes), with ``maintenance_work_mem`` raised for that one
@@ -19,7 +19,7 @@ session: maintaining HNSW row by row costs ~10-15 ms per 1536-d row here (bench/
 so a 100k load would take 20+ minutes, while the build takes a minute or two.
 ``--incremental-index`` keeps the index during the load instead. ``--load copy`` skips the
 service and writes ``documents`` rows plus the named ``copy_vectors`` binary COPY that
-twin.ingest uses. Load and build times are reported. Then ANALYZE, one timed pass of hybrid
+twin.ingest.service uses. Load and build times are reported. Then ANALYZE, one timed pass of hybrid
 search in that just-loaded state (``p50_ms_right_after_load``: the GIN index on ``fts`` still
 holds its fastupdate pending list), then VACUUM ANALYZE (autovacuum's job, done explicitly:
 autovacuum is switched off on the bench tables so it cannot start in the middle of a
@@ -29,7 +29,7 @@ Queries (``--queries``, 200): near a cluster centre (centre + noise of sigma/2, 
 query i uses cluster i mod clusters), text = two of the cluster's topic words; k = 10;
 hybrid_search gets min_similarity = Settings().min_relevance (0.25) as the chat does.
 
-Two connections, both opened by ``twin.db.connect`` (the project's session options:
+Two connections, both opened by ``twin.storage.db.connect`` (the project's session options:
 hnsw.ef_search, iterative_scan, statement_timeout):
 
 * **as shipped**: psycopg's default ``prepare_threshold=5``: from its 5th execution a
@@ -64,12 +64,12 @@ import numpy as np
 from _support import bench_database, emit, log, median, percentile, server_facts
 from psycopg.types.json import Jsonb
 
+from twin.chat.retrieval import RRF_K, hybrid_search, semantic_search, vector_literal
 from twin.config import EMBEDDING_DIM
-from twin.db import Database, connect, register_vector_types
-from twin.embeddings import EmbeddingBatch
-from twin.ingest import VECTOR_COPY_TYPES, chunk_id, ingest_documents
-from twin.retrieval import RRF_K, hybrid_search, semantic_search, vector_literal
-from twin.sqlfile import query
+from twin.embeddings.base import EmbeddingBatch
+from twin.ingest.service import VECTOR_COPY_TYPES, chunk_id, ingest_documents
+from twin.storage.db import Database, connect, register_vector_types
+from twin.storage.sqlfile import query
 from twin.validation import MAX_DOCUMENTS, DocumentInput
 
 TWIN = "bench"
@@ -156,7 +156,7 @@ def load_ingest(bench: Any, corpus: Corpus) -> None:
 
 
 def load_copy(conn: Any, corpus: Corpus, embedder_name: str) -> None:
-    """documents rows (named upsert) + the named binary COPY twin.ingest uses, 5,000 rows a time."""
+    """documents rows (named upsert) + the named binary COPY twin.ingest.service uses, 5,000 rows a time."""
     register_vector_types(conn)
     conn.execute(query("ensure_twin"), {"twin_id": TWIN})
     t = time.perf_counter()
@@ -185,7 +185,7 @@ def load_copy(conn: Any, corpus: Corpus, embedder_name: str) -> None:
 
 def hybrid_params(text: str, vector: list[float], filters: dict[str, Any] | None,
                   min_similarity: float) -> dict[str, Any]:
-    """The parameters twin.retrieval.hybrid_search binds (for EXPLAIN)."""
+    """The parameters twin.chat.retrieval.hybrid_search binds (for EXPLAIN)."""
     return {"twin_id": TWIN, "embedding": vector_literal(vector), "query_text": text, "filter": Jsonb(filters or {}),
             "candidates": max(40, K * 8), "k": K, "min_similarity": min_similarity, "rrf_k": RRF_K}
 

@@ -31,8 +31,8 @@ os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "digital-twin")
 os.environ.pop("OPENAI_API_KEY", None)
 
 from twin.config import Settings, reset_settings
-from twin.db import Database, set_database
-from twin.migrations import migrate
+from twin.storage.db import Database, set_database
+from twin.storage.migrations import migrate
 
 EXTERNAL_URL = os.environ.get("DATABASE_URL", "")
 
@@ -42,7 +42,7 @@ def server_url() -> Iterator[str]:
     if EXTERNAL_URL:
         yield EXTERNAL_URL
         return
-    from twin.embedded import embedded_database_url, stop_embedded_server
+    from twin.storage.embedded import embedded_database_url, stop_embedded_server
 
     data_dir = Path(tempfile.mkdtemp(prefix="twin-tests-"))
     os.environ["TWIN_DATA_DIR"] = str(data_dir)

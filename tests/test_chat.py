@@ -11,15 +11,15 @@ import pytest
 
 from tests.helpers import count, http_v2_event, lambda_response_json, openai_settings
 from tests.support.openai_stub import OpenAIStub, running_stub
-from twin.api.chat_api import reset_chat_service
+from twin.access.ratelimit import add_token_usage, check_request
+from twin.api.chat_routes import reset_chat_service
+from twin.aws.local_invoke import invoke
+from twin.chat.llm import reset_chat_model
 from twin.config import RateLimit, Settings, reset_settings
-from twin.db import Database
-from twin.embeddings import OfflineEmbedder, OpenAIEmbedder, reset_embedder
+from twin.embeddings.base import OfflineEmbedder, OpenAIEmbedder, reset_embedder
 from twin.errors import RateLimited
-from twin.ingest import ingest_documents
-from twin.lambda_local import invoke
-from twin.llm import reset_chat_model
-from twin.ratelimit import add_token_usage, check_request
+from twin.ingest.service import ingest_documents
+from twin.storage.db import Database
 from twin.validation import DocumentInput
 
 EDUCATION = DocumentInput(id="education", title="Education",
@@ -235,7 +235,7 @@ def test_base64_body_without_content_type_is_answered(offline_env: None, db: Dat
 
 def test_chat_can_require_a_key(offline_env: None, monkeypatch: pytest.MonkeyPatch, db: Database,
                                 settings: Settings, twin_id: str) -> None:
-    from twin.apikeys import create_key
+    from twin.access.apikeys import create_key
 
     ingest(db, settings, twin_id, [EDUCATION], OfflineEmbedder())
     monkeypatch.setenv("TWIN_CHAT_REQUIRES_KEY", "true")

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from twin.chunking import Chunk, chunk_document, find_markdown_title, normalize_text
 from twin.errors import InvalidRequest
+from twin.ingest.chunking import Chunk, chunk_document, find_markdown_title, normalize_text
 
 RESUME = """# Jane Doe
 

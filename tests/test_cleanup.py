@@ -1,4 +1,4 @@
-"""twin.cleanup.purge_expired against a real PostgreSQL.
+"""twin.ops.cleanup.purge_expired against a real PostgreSQL.
 
 Each test gets its own freshly migrated database: the shared one collects rate-limit and cache
 rows from other tests, which would expire under us and make exact counts flaky.
@@ -15,11 +15,11 @@ from typing import Any, TypeVar
 import psycopg
 import pytest
 
-from twin.cleanup import PURGES, CleanupResult, purge_expired
 from twin.config import Settings
-from twin.db import Conn, Database
 from twin.errors import InvalidRequest
-from twin.migrations import migrate
+from twin.ops.cleanup import PURGES, CleanupResult, purge_expired
+from twin.storage.db import Conn, Database
+from twin.storage.migrations import migrate
 
 T = TypeVar("T")
 TABLES = [table for table, _ in PURGES]

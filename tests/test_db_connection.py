@@ -9,8 +9,8 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from twin.config import Settings
-from twin.db import Database, connect, redact, resolve_conninfo
 from twin.errors import DatabaseUnavailable
+from twin.storage.db import Database, connect, redact, resolve_conninfo
 
 
 def _backend_pid(conn: psycopg.Connection[Any]) -> int:

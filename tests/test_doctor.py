@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import psycopg
 
-from twin.doctor import SEED_TABLES, run_doctor
+from twin.ops.doctor import SEED_TABLES, run_doctor
 
 
 def test_doctor_on_a_migrated_database_is_healthy_and_shows_hnsw(migrated_db_url: str) -> None:
@@ -38,7 +38,7 @@ def test_doctor_reports_expired_rows(migrated_db_url: str) -> None:
 
 
 def test_doctor_flags_an_index_that_cannot_serve_the_query(empty_db_url: str) -> None:
-    from twin.migrations import migrate
+    from twin.storage.migrations import migrate
 
     with psycopg.connect(empty_db_url, autocommit=True) as conn:
         migrate(conn)

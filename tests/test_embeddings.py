@@ -23,7 +23,7 @@ import pytest
 
 from tests.support.openai_stub import OpenAIStub, running_stub
 from twin.config import EMBEDDING_DIM, Settings
-from twin.embeddings import (
+from twin.embeddings.base import (
     EmbeddingBatch,
     OfflineEmbedder,
     OpenAIEmbedder,
@@ -110,7 +110,7 @@ def test_offline_embedder_is_deterministic_and_unit_length() -> None:
 def test_offline_vectors_do_not_depend_on_the_process_hash_seed() -> None:
     # Python salts str hashes per process; stored vectors must still match tomorrow's queries.
     code = (
-        "import hashlib, json; from twin.embeddings import OfflineEmbedder; "
+        "import hashlib, json; from twin.embeddings.base import OfflineEmbedder; "
         "v = OfflineEmbedder().embed(['Where did you study computer science?']).vectors[0]; "
         "print(hashlib.sha256(json.dumps(v).encode()).hexdigest())"
     )
@@ -212,8 +212,8 @@ def test_offline_embedder_handles_thousands_of_chunks_quickly() -> None:
 
 def test_import_and_offline_embedding_load_neither_openai_nor_numpy() -> None:
     code = (
-        "import sys; import twin.embeddings, twin.llm; "
-        "twin.embeddings.get_embedder(twin.config.Settings()).embed(['hello world']); "
+        "import sys; import twin.embeddings.base, twin.chat.llm; "
+        "twin.embeddings.base.get_embedder(twin.config.Settings()).embed(['hello world']); "
         "print(sorted(m for m in ('openai', 'numpy', 'aws_lambda_powertools', 'boto3') if m in sys.modules))"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}

@@ -1,5 +1,5 @@
 """The sample events in events/ run through the real Cleanup and Migrate handlers
-(twin.lambda_local, the same path as `twin invoke`), and through `twin invoke` itself."""
+(twin.aws.local_invoke, the same path as `twin invoke`), and through `twin invoke` itself."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import pytest
 
 from tests.test_cleanup import seed
 from tests.test_migrate_function import ResponseServer, response_server  # noqa: F401 - fixture
+from twin.aws.local_invoke import LambdaContext, invoke, load_event
 from twin.cli.main import main
 from twin.config import reset_settings
-from twin.db import set_database
-from twin.lambda_local import LambdaContext, invoke, load_event
-from twin.migrations import discover, migrate
+from twin.storage.db import set_database
+from twin.storage.migrations import discover, migrate
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 METRICS = {

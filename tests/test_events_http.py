@@ -17,11 +17,11 @@ import psycopg
 import pytest
 
 from tests.helpers import EVENTS, lambda_response_json
-from twin.apikeys import create_key
+from twin.access.apikeys import create_key
+from twin.aws.local_invoke import invoke, load_event
 from twin.config import Settings
-from twin.db import Database, set_database
-from twin.lambda_local import invoke, load_event
-from twin.migrations import migrate
+from twin.storage.db import Database, set_database
+from twin.storage.migrations import migrate
 
 
 @pytest.fixture

@@ -18,11 +18,17 @@ from tests.helpers import count, openai_settings
 from tests.support.openai_stub import OpenAIStub
 from tests.support.upstash_stub import REDIS, VECTOR, UpstashStub
 from twin.config import Settings, reset_settings
-from twin.db import Database
-from twin.embeddings import Embedder, OfflineEmbedder, OpenAIEmbedder
+from twin.embeddings.base import Embedder, OfflineEmbedder, OpenAIEmbedder
 from twin.errors import ConfigurationError, EmbedderMismatch, UpstreamError
-from twin.upstash.redis_keys import session_id_for
-from twin.upstash_import import ImportOptions, ImportReport, RetryPolicy, UpstashCredentials, import_from_upstash
+from twin.importers.upstash.redis_keys import session_id_for
+from twin.importers.upstash.service import (
+    ImportOptions,
+    ImportReport,
+    RetryPolicy,
+    UpstashCredentials,
+    import_from_upstash,
+)
+from twin.storage.db import Database
 
 FAST = RetryPolicy(attempts=4, base_s=0.001, max_s=0.01, timeout_s=5.0)
 OFFLINE = OfflineEmbedder()
@@ -504,7 +510,7 @@ def test_cli_json_end_to_end(migrated_db_url: str, db: Database, conn: psycopg.C
 
 def test_directly_ingested_document_with_the_same_id_is_never_overwritten(
         db: Database, settings: Settings, conn: psycopg.Connection[Any], stub: UpstashStub, twin_id: str) -> None:
-    from twin.ingest import ingest_documents
+    from twin.ingest.service import ingest_documents
     from twin.validation import DocumentInput
 
     seed_vectors(stub)

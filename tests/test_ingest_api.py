@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from tests.helpers import count, http_v2_event, lambda_response_json
-from twin.apikeys import create_key
-from twin.db import Database
-from twin.lambda_local import invoke
+from twin.access.apikeys import create_key
+from twin.aws.local_invoke import invoke
+from twin.storage.db import Database
 from twin.validation import MAX_DOCUMENTS
 
 
@@ -83,7 +83,7 @@ def test_key_cannot_write_to_another_twin(ingest_key: str, conn: Any) -> None:
 
 
 def test_revoked_key_stops_working(db: Database, ingest_key: str) -> None:
-    from twin.apikeys import revoke_key
+    from twin.access.apikeys import revoke_key
 
     key_id = ingest_key.split("_")[1]
     db.run(lambda conn: revoke_key(conn, key_id))

@@ -13,10 +13,10 @@ import pytest
 from tests.helpers import count, openai_settings
 from tests.support.openai_stub import OpenAIStub, running_stub
 from twin.config import Settings
-from twin.db import Database
-from twin.embeddings import OfflineEmbedder, OpenAIEmbedder
+from twin.embeddings.base import OfflineEmbedder, OpenAIEmbedder
 from twin.errors import DimensionMismatch, EmbedderMismatch, UpstreamError, UpstreamTimeout
-from twin.ingest import ingest_documents
+from twin.ingest.service import ingest_documents
+from twin.storage.db import Database
 from twin.validation import DocumentInput
 
 RESUME = DocumentInput(

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from tests.support.openai_stub import DEFAULT_ANSWER, OpenAIStub, running_stub
+from twin.chat.llm import ChatModel, Completion, get_chat_model, reset_chat_model
 from twin.config import Settings
 from twin.errors import ConfigurationError, InvalidRequest, UpstreamError, UpstreamTimeout
-from twin.llm import ChatModel, Completion, get_chat_model, reset_chat_model
 
 MESSAGES = [
     {"role": "system", "content": "You are Ada's digital twin. Cite sources like [1]."},

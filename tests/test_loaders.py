@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from twin.chunking import chunk_document
 from twin.errors import InvalidRequest
-from twin.loaders import LoadedDocument, document_id_for_path, iter_paths, load_path, load_paths
+from twin.ingest.chunking import chunk_document
+from twin.ingest.loaders import LoadedDocument, document_id_for_path, iter_paths, load_path, load_paths
 
 
 def minimal_pdf(pages: list[str]) -> bytes:

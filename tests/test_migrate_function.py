@@ -20,11 +20,11 @@ import psycopg
 import pytest
 
 from tests.support.local_server import JsonHandler, LocalServer
-from twin.cfn_response import build_response, run_custom_resource
+from twin.aws.cfn_response import build_response, run_custom_resource
+from twin.aws.local_invoke import LambdaContext, load_function
 from twin.config import reset_settings
-from twin.db import set_database
-from twin.lambda_local import LambdaContext, load_function
-from twin.migrations import default_migrations_dir, discover
+from twin.storage.db import set_database
+from twin.storage.migrations import default_migrations_dir, discover
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 UNREACHABLE_DB = "postgresql://nobody@127.0.0.1:1/nothing?connect_timeout=2"

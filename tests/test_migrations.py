@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from twin.errors import MigrationError
-from twin.migrations import default_migrations_dir, discover, migrate, status
+from twin.storage.migrations import default_migrations_dir, discover, migrate, status
 
 
 def _connect(url: str) -> psycopg.Connection[tuple[object, ...]]:

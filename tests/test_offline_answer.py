@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from twin.chunking import chunk_document
-from twin.offline_answer import FALLBACK_LEAD, LEAD, extractive_answer
-from twin.prompting import Passage, Profile, no_context_answer
+from twin.chat.offline_answer import FALLBACK_LEAD, LEAD, extractive_answer
+from twin.chat.prompting import Passage, Profile, no_context_answer
+from twin.ingest.chunking import chunk_document
 
 ADA = Profile(twin_id="ada", display_name="Ada Lovelace", persona="")
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from twin.prompting import (
+from twin.chat.prompting import (
     MAX_CONTEXT_CHARS,
     MAX_HISTORY_MESSAGE_CHARS,
     Passage,

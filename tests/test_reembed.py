@@ -10,11 +10,11 @@ import pytest
 from tests.helpers import count, openai_settings
 from tests.support.openai_stub import OpenAIStub, running_stub
 from twin.config import Settings
-from twin.db import Database
-from twin.embeddings import OfflineEmbedder, OpenAIEmbedder
+from twin.embeddings.base import OfflineEmbedder, OpenAIEmbedder
 from twin.errors import Conflict, NotFound, UpstreamError
-from twin.ingest import ingest_documents
-from twin.reembed import reembed_twin
+from twin.ingest.reembed import reembed_twin
+from twin.ingest.service import ingest_documents
+from twin.storage.db import Database
 from twin.validation import DocumentInput
 
 DOCS = [DocumentInput(id=f"d{i}", content=f"Memory {i}: I hiked the ridge number {i} with friends.") for i in range(5)]

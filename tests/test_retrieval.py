@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from twin.chat.retrieval import hybrid_search, semantic_search, validate_filters
 from twin.config import Settings
-from twin.db import Database
-from twin.embeddings import OfflineEmbedder
-from twin.ingest import ingest_documents
-from twin.retrieval import hybrid_search, semantic_search, validate_filters
+from twin.embeddings.base import OfflineEmbedder
+from twin.ingest.service import ingest_documents
+from twin.storage.db import Database
 from twin.validation import DocumentInput
 
 EMBEDDER = OfflineEmbedder()

@@ -1,10 +1,10 @@
-"""twin.sentences: the one sentence-boundary rule the chunker and the offline answerer share."""
+"""twin.text.sentences: the one sentence-boundary rule the chunker and the offline answerer share."""
 
 from __future__ import annotations
 
 import pytest
 
-from twin.sentences import LIST_MARKER, sentence_starts, split_sentences
+from twin.text.sentences import LIST_MARKER, sentence_starts, split_sentences
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from twin.lambda_local import TIMEOUTS_S
+from twin.aws.local_invoke import TIMEOUTS_S
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"

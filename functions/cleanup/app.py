@@ -1,7 +1,7 @@
 """Scheduled cleanup (EventBridge, rate from the CleanupSchedule parameter).
 
 Deletes expired cache entries, rate-limit windows, ingest records and chat sessions in
-bounded batches (twin.cleanup), logs the counts and publishes one CloudWatch metric per table
+bounded batches (twin.ops.cleanup), logs the counts and publishes one CloudWatch metric per table
 (EMF, flushed by ``log_metrics``). A zero is published too, so an alarm on "no data" means
 the schedule stopped, not that there was nothing to delete.
 """
@@ -12,10 +12,10 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from twin.cleanup import CleanupResult, purge_expired
-from twin.db import get_database
-from twin.observability import get_logger, get_metrics
-from twin.tracing import capture_lambda_handler
+from twin.aws.observability import get_logger, get_metrics
+from twin.aws.tracing import capture_lambda_handler
+from twin.ops.cleanup import CleanupResult, purge_expired
+from twin.storage.db import get_database
 
 # One metric name per table: a per-table dimension would need one EMF document per table.
 METRIC_NAMES = {
@@ -38,7 +38,7 @@ def _publish(result: CleanupResult) -> None:
 
 @metrics.log_metrics
 @logger.inject_lambda_context
-# The X-Ray tracer is created on the first invocation (twin.tracing): ~0.5 s of imports
+# The X-Ray tracer is created on the first invocation (twin.aws.tracing): ~0.5 s of imports
 # that `twin invoke` and the tests never need.
 @capture_lambda_handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:

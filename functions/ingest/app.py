@@ -1,6 +1,6 @@
 """Ingest Lambda: POST /api/ingest, GET /api/documents, DELETE /api/documents/{id}.
 
-event -> Mangum -> FastAPI router (twin.api.ingest_api) -> twin.ingest -> SQL -> PostgreSQL.
+event -> Mangum -> FastAPI router (twin.api.ingest_routes) -> twin.ingest.service -> SQL -> PostgreSQL.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from mangum import Mangum
 
 from twin.api.app_factory import create_app
-from twin.api.ingest_api import router
-from twin.observability import get_logger, get_metrics
-from twin.request_metrics import enable as enable_request_metrics
-from twin.tracing import capture_lambda_handler
+from twin.api.ingest_routes import router
+from twin.aws.metrics import enable as enable_request_metrics
+from twin.aws.observability import get_logger, get_metrics
+from twin.aws.tracing import capture_lambda_handler
 
 logger = get_logger()
 metrics = get_metrics()

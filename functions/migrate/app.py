@@ -3,7 +3,7 @@
 Create and Update apply pending migrations (idempotent, serialised by an advisory lock, so a
 re-run or a concurrent `twin db migrate` is harmless); Delete keeps the schema and the data:
 removing a stack must never drop a database someone is still using. Every request is
-answered, including failures and timeouts (twin.cfn_response), or the stack would hang.
+answered, including failures and timeouts (twin.aws.cfn_response), or the stack would hang.
 
 Migrations are forward-only. When a deploy fails after (or because of) this resource,
 CloudFormation rolls back by sending another Update; re-running a migration that just failed
@@ -20,8 +20,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from twin.cfn_response import run_custom_resource
-from twin.observability import get_logger
+from twin.aws.cfn_response import run_custom_resource
+from twin.aws.observability import get_logger
 
 # Stable on purpose: a different id on Update would read as "replaced" to CloudFormation,
 # which would then send a Delete for the old one.
@@ -32,8 +32,8 @@ logger = get_logger()
 
 def _apply_migrations(event: Mapping[str, Any]) -> dict[str, str]:
     from twin.config import get_settings
-    from twin.db import connect, redact, resolve_conninfo
-    from twin.migrations import migrate, status
+    from twin.storage.db import connect, redact, resolve_conninfo
+    from twin.storage.migrations import migrate, status
 
     settings = get_settings()
     conninfo = resolve_conninfo(settings)

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from twin.access.apikeys import ApiKey, authenticate, key_from_headers
+from twin.access.ratelimit import RateDecision, check_request
 from twin.api.request_context import client_ip
-from twin.apikeys import ApiKey, authenticate, key_from_headers
 from twin.config import RateLimit
-from twin.db import Conn
-from twin.ratelimit import RateDecision, check_request
+from twin.storage.db import Conn
 
 
 @dataclass(frozen=True)

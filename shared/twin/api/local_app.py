@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from twin.api.app_factory import create_app
-from twin.api.chat_api import router as chat_router
-from twin.api.ingest_api import router as ingest_router
+from twin.api.chat_routes import router as chat_router
+from twin.api.ingest_routes import router as ingest_router
 
 
 def build_local_app() -> FastAPI:

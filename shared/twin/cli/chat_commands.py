@@ -52,10 +52,10 @@ def _human(p: dict[str, Any]) -> str:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from twin.chat import ChatService, parse_chat_request
+    from twin.chat.llm import get_chat_model
+    from twin.chat.service import ChatService, parse_chat_request
     from twin.config import get_settings
-    from twin.embeddings import get_embedder
-    from twin.llm import get_chat_model
+    from twin.embeddings.base import get_embedder
 
     settings = get_settings()
     payload: dict[str, Any] = {"message": args.question}

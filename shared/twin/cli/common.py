@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from twin.config import get_settings
-from twin.db import Database, get_database
+from twin.storage.db import Database, get_database
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +39,7 @@ def database(*, ensure_schema: bool = True) -> Database:
     db = get_database()
     settings = get_settings()
     if ensure_schema and not settings.database_url and not settings.database_secret_arn:
-        from twin.migrations import migrate
+        from twin.storage.migrations import migrate
 
         db.run(lambda conn: migrate(conn))
     return db

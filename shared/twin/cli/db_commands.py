@@ -25,7 +25,7 @@ def register(subparsers: Any) -> None:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from twin.migrations import migrate, status
+    from twin.storage.migrations import migrate, status
 
     db = database(ensure_schema=False)
     applied = db.run(lambda conn: migrate(conn))
@@ -38,7 +38,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from twin.migrations import status
+    from twin.storage.migrations import status
 
     states = database(ensure_schema=False).run(lambda conn: status(conn))
     payload = {"migrations": [s.as_dict() for s in states],
@@ -54,7 +54,7 @@ def _status(args: argparse.Namespace) -> int:
 
 def _stop(args: argparse.Namespace) -> int:
     from twin.config import get_settings
-    from twin.embedded import stop_embedded_server
+    from twin.storage.embedded import stop_embedded_server
 
     settings = get_settings()
     if settings.database_url:

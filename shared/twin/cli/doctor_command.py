@@ -29,7 +29,7 @@ def _human(report: dict[str, Any]) -> str:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from twin.doctor import run_doctor
+    from twin.ops.doctor import run_doctor
 
     report = database(ensure_schema=False).run(run_doctor)
     emit(report.as_dict(), as_json=args.json, human=_human)

@@ -88,8 +88,8 @@ class _Progress:
 
 def _upstash(args: argparse.Namespace) -> int:
     from twin.config import get_settings
-    from twin.embeddings import get_embedder
-    from twin.upstash_import import ImportOptions, RetryPolicy, UpstashCredentials, import_from_upstash
+    from twin.embeddings.base import get_embedder
+    from twin.importers.upstash.service import ImportOptions, RetryPolicy, UpstashCredentials, import_from_upstash
 
     settings = get_settings()
     credentials = UpstashCredentials.resolve(vector_url=args.vector_url, vector_token=args.vector_token,

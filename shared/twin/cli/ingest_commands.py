@@ -56,9 +56,9 @@ class _ProgressBar:
 
 def _ingest(args: argparse.Namespace) -> int:
     from twin.config import get_settings
-    from twin.embeddings import get_embedder
-    from twin.ingest import ingest_documents
-    from twin.loaders import load_paths
+    from twin.embeddings.base import get_embedder
+    from twin.ingest.loaders import load_paths
+    from twin.ingest.service import ingest_documents
     from twin.validation import MAX_DOCUMENTS, DocumentInput, validate_twin_id
 
     twin_id = validate_twin_id(twin_id_from(args), "--twin")
@@ -96,7 +96,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from twin.documents import list_documents
+    from twin.ingest.documents import list_documents
 
     twin_id = twin_id_from(args)
     page = database().run(lambda conn: list_documents(conn, twin_id=twin_id, limit=args.limit, cursor=args.cursor))
@@ -112,7 +112,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _delete(args: argparse.Namespace) -> int:
-    from twin.documents import delete_document
+    from twin.ingest.documents import delete_document
 
     twin_id = twin_id_from(args)
     result = database().run(lambda conn: delete_document(conn, twin_id=twin_id, document_id=args.document_id))
@@ -122,8 +122,8 @@ def _delete(args: argparse.Namespace) -> int:
 
 def _reembed(args: argparse.Namespace) -> int:
     from twin.config import get_settings
-    from twin.embeddings import get_embedder
-    from twin.reembed import reembed_twin
+    from twin.embeddings.base import get_embedder
+    from twin.ingest.reembed import reembed_twin
 
     embedder = get_embedder(get_settings())
     result = reembed_twin(db=database(), twin_id=twin_id_from(args), embedder=embedder)

@@ -40,7 +40,7 @@ def register(subparsers: Any) -> None:
 
 
 def _create(args: argparse.Namespace) -> int:
-    from twin.apikeys import create_key, parse_scopes
+    from twin.access.apikeys import create_key, parse_scopes
     from twin.validation import validate_twin_id
 
     twin_id = validate_twin_id(twin_id_from(args), "--twin")
@@ -55,7 +55,7 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from twin.apikeys import list_keys
+    from twin.access.apikeys import list_keys
 
     keys = database().run(lambda conn: list_keys(conn, args.twin_id))
     emit({"keys": keys}, as_json=args.json, human=lambda p: "\n".join(
@@ -65,7 +65,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    from twin.apikeys import revoke_key
+    from twin.access.apikeys import revoke_key
 
     database().run(lambda conn: revoke_key(conn, args.key_id))
     print(f"revoked {args.key_id}")
@@ -84,7 +84,7 @@ def _human_profile(p: dict[str, Any]) -> str:
 
 def _profile_show(args: argparse.Namespace) -> int:
     from twin.errors import NotFound
-    from twin.sqlfile import query
+    from twin.storage.sqlfile import query
 
     twin_id = twin_id_from(args)
     row = database().run(lambda conn: conn.execute(query("get_twin"), {"twin_id": twin_id}).fetchone())
@@ -96,7 +96,7 @@ def _profile_show(args: argparse.Namespace) -> int:
 
 def _profile_set(args: argparse.Namespace) -> int:
     from twin.errors import InvalidRequest
-    from twin.sqlfile import query
+    from twin.storage.sqlfile import query
     from twin.validation import validate_twin_id
 
     twin_id = validate_twin_id(twin_id_from(args), "--twin")

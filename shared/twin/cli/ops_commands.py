@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from twin.aws.local_invoke import FUNCTIONS
 from twin.cli.common import add_json_flag, database, emit
-from twin.lambda_local import FUNCTIONS
 
 
 def register(subparsers: Any) -> None:
@@ -33,7 +33,7 @@ def register(subparsers: Any) -> None:
 
 
 def _cleanup(args: argparse.Namespace) -> int:
-    from twin.cleanup import purge_expired
+    from twin.ops.cleanup import purge_expired
 
     result = purge_expired(db=database(), batch_size=args.batch_size)
     payload = {"deleted": result.as_dict(), "total": result.total, "complete": result.complete}
@@ -50,7 +50,7 @@ def _cleanup(args: argparse.Namespace) -> int:
 
 
 def _invoke(args: argparse.Namespace) -> int:
-    from twin.lambda_local import LambdaContext, load_event, load_handler
+    from twin.aws.local_invoke import LambdaContext, load_event, load_handler
 
     event = load_event(args.event_file)
     if args.function != "migrate":

@@ -1,0 +1,1 @@
+"""Who may do what: API keys, rate limits and budgets, twins and their profiles."""

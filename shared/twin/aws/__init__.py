@@ -1,0 +1,1 @@
+"""AWS glue: Powertools logging, metrics, tracing, custom-resource replies, local invoke."""

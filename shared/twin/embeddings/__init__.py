@@ -1,0 +1,1 @@
+"""Embedders: the protocol, the offline ones, OpenAI(-compatible), and the selection rule."""

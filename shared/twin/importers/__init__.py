@@ -1,0 +1,1 @@
+"""Importers of other systems' data into a twin."""

@@ -1,0 +1,1 @@
+"""Ingest: documents in (API, CLI, files), chunked, embedded and written with COPY."""

@@ -1,0 +1,1 @@
+"""Operations: cleanup of expired rows, health checks (doctor)."""

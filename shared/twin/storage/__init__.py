@@ -1,0 +1,1 @@
+"""Storage kernel: connections, named SQL, migrations, the embedded server."""

@@ -1,0 +1,1 @@
+"""Text primitives shared by chunking, embedding and answering: sentences, lexical normalisation."""
