@@ -43,7 +43,7 @@ from typing import Any
 
 from _support import REPO, bench_database, emit, log, median
 
-from twin.embeddings.base import OpenAIEmbedder
+from twin.embeddings.openai_embedder import OpenAIEmbedder
 from twin.ingest.service import ingest_documents
 from twin.storage.db import Database, connect
 from twin.validation import DocumentInput

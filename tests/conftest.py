@@ -30,8 +30,9 @@ os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "digital-twin")
 # Tests never reach a real model provider unless a test points the SDK at the local stub.
 os.environ.pop("OPENAI_API_KEY", None)
 
-from twin.config import Settings, reset_settings
-from twin.storage.db import Database, set_database
+from twin import runtime
+from twin.config import Settings
+from twin.storage.db import Database
 from twin.storage.migrations import migrate
 
 EXTERNAL_URL = os.environ.get("DATABASE_URL", "")
@@ -102,11 +103,11 @@ def settings(migrated_db_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def db(settings: Settings) -> Iterator[Database]:
     database = Database(settings, settings.database_url)
-    set_database(database)
+    runtime.reset(settings=database.settings, database=database)
     try:
         yield database
     finally:
-        set_database(None)
+        runtime.reset()
         database.close()
 
 
@@ -123,6 +124,6 @@ def twin_id() -> str:
 
 @pytest.fixture(autouse=True)
 def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    reset_settings()
+    runtime.reset()
     yield
-    reset_settings()
+    runtime.reset()

@@ -11,12 +11,12 @@ import pytest
 
 from tests.helpers import count, http_v2_event, lambda_response_json, openai_settings
 from tests.support.openai_stub import OpenAIStub, running_stub
+from twin import runtime
 from twin.access.ratelimit import add_token_usage, check_request
-from twin.api.chat_routes import reset_chat_service
 from twin.aws.local_invoke import invoke
-from twin.chat.llm import reset_chat_model
-from twin.config import RateLimit, Settings, reset_settings
-from twin.embeddings.base import OfflineEmbedder, OpenAIEmbedder, reset_embedder
+from twin.config import RateLimit, Settings
+from twin.embeddings.hashing import OfflineEmbedder
+from twin.embeddings.openai_embedder import OpenAIEmbedder
 from twin.errors import RateLimited
 from twin.ingest.service import ingest_documents
 from twin.storage.db import Database
@@ -44,24 +44,22 @@ def online_env(monkeypatch: pytest.MonkeyPatch, stub: OpenAIStub, db: Database) 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
     monkeypatch.setenv("TWIN_OPENAI_MAX_RETRIES", "1")
-    _reset()
+    _reset(db)
     yield
-    _reset()
+    _reset(db)
 
 
 @pytest.fixture
 def offline_env(monkeypatch: pytest.MonkeyPatch, db: Database) -> Iterator[None]:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    _reset()
+    _reset(db)
     yield
-    _reset()
+    _reset(db)
 
 
-def _reset() -> None:
-    reset_settings()
-    reset_embedder()
-    reset_chat_model()
-    reset_chat_service()
+def _reset(db: Database) -> None:
+    # Settings come from the environment the fixture just set; the database stays the test's.
+    runtime.reset(database=db)
 
 
 def ingest(db: Database, settings: Settings, twin_id: str, docs: list[DocumentInput], embedder: Any) -> None:
@@ -239,7 +237,7 @@ def test_chat_can_require_a_key(offline_env: None, monkeypatch: pytest.MonkeyPat
 
     ingest(db, settings, twin_id, [EDUCATION], OfflineEmbedder())
     monkeypatch.setenv("TWIN_CHAT_REQUIRES_KEY", "true")
-    _reset()
+    _reset(db)
     assert chat({"message": "Where did you study?"})[0] == 401
     ingest_only = db.run(lambda conn: create_key(conn, twin_id=twin_id, scopes=("ingest",))).key
     assert chat({"message": "Where did you study?"}, headers={"x-api-key": ingest_only})[0] == 403
@@ -253,7 +251,7 @@ def test_rate_limit_is_per_client_ip_from_the_request_context_not_headers(
         offline_env: None, monkeypatch: pytest.MonkeyPatch, db: Database, settings: Settings, twin_id: str) -> None:
     ingest(db, settings, twin_id, [EDUCATION], OfflineEmbedder())
     monkeypatch.setenv("TWIN_CHAT_RATE_LIMIT", "2/60")
-    _reset()
+    _reset(db)
     ip = f"198.51.100.{int(twin_id[-2:], 16) % 250}"
     body = {"message": "Where did you study?", "twin_id": twin_id}
     for i in range(2):
@@ -297,7 +295,7 @@ def test_daily_token_budget_is_enforced(offline_env: None, monkeypatch: pytest.M
                                         settings: Settings, twin_id: str) -> None:
     ingest(db, settings, twin_id, [EDUCATION], OfflineEmbedder())
     monkeypatch.setenv("TWIN_DAILY_TOKEN_BUDGET", "1000")
-    _reset()
+    _reset(db)
     ip = "192.0.2.201" if twin_id[-1] in "01234567" else "192.0.2.202"
     db.run(lambda conn: conn.execute("DELETE FROM rate_limits WHERE key LIKE %s", (f"%ip:{ip}%",)))
     body = {"message": "Where did you study?", "twin_id": twin_id}

@@ -22,17 +22,12 @@ import boto3
 import pytest
 
 from tests.support.openai_stub import OpenAIStub, running_stub
+from twin import runtime
 from twin.config import EMBEDDING_DIM, Settings
-from twin.embeddings.base import (
-    EmbeddingBatch,
-    OfflineEmbedder,
-    OpenAIEmbedder,
-    estimate_tokens,
-    get_embedder,
-    reset_embedder,
-    resolve_openai_api_key,
-    stem,
-)
+from twin.embeddings.base import EmbeddingBatch, estimate_tokens
+from twin.embeddings.hashing import OfflineEmbedder
+from twin.embeddings.openai_embedder import OpenAIEmbedder
+from twin.embeddings.selection import build_embedder
 from twin.errors import (
     ConfigurationError,
     DimensionMismatch,
@@ -40,6 +35,8 @@ from twin.errors import (
     UpstreamError,
     UpstreamTimeout,
 )
+from twin.openai_client import resolve_openai_api_key
+from twin.text.lexical import stem
 
 SHARED = Path(__file__).resolve().parents[1] / "shared"
 
@@ -86,9 +83,9 @@ def stub() -> Iterator[OpenAIStub]:
 
 @pytest.fixture(autouse=True)
 def _fresh_embedder() -> Iterator[None]:
-    reset_embedder()
+    runtime.reset()
     yield
-    reset_embedder()
+    runtime.reset()
 
 
 # -- offline embedder -----------------------------------------------------------------------------
@@ -110,7 +107,7 @@ def test_offline_embedder_is_deterministic_and_unit_length() -> None:
 def test_offline_vectors_do_not_depend_on_the_process_hash_seed() -> None:
     # Python salts str hashes per process; stored vectors must still match tomorrow's queries.
     code = (
-        "import hashlib, json; from twin.embeddings.base import OfflineEmbedder; "
+        "import hashlib, json; from twin.embeddings.hashing import OfflineEmbedder; "
         "v = OfflineEmbedder().embed(['Where did you study computer science?']).vectors[0]; "
         "print(hashlib.sha256(json.dumps(v).encode()).hexdigest())"
     )
@@ -212,8 +209,8 @@ def test_offline_embedder_handles_thousands_of_chunks_quickly() -> None:
 
 def test_import_and_offline_embedding_load_neither_openai_nor_numpy() -> None:
     code = (
-        "import sys; import twin.embeddings.base, twin.chat.llm; "
-        "twin.embeddings.base.get_embedder(twin.config.Settings()).embed(['hello world']); "
+        "import sys; import twin.embeddings.selection, twin.chat.llm; "
+        "twin.embeddings.selection.build_embedder(twin.config.Settings()).embed(['hello world']); "
         "print(sorted(m for m in ('openai', 'numpy', 'aws_lambda_powertools', 'boto3') if m in sys.modules))"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
@@ -400,7 +397,7 @@ def test_missing_vectors_in_response_is_an_upstream_error(stub: OpenAIStub) -> N
 
 
 def test_no_key_selects_offline_embedder() -> None:
-    embedder = get_embedder(Settings())
+    embedder = build_embedder(Settings())
     assert isinstance(embedder, OfflineEmbedder)
     assert (embedder.name, embedder.mode, embedder.dim) == ("offline:hash-v1", "offline", EMBEDDING_DIM)
 
@@ -408,13 +405,14 @@ def test_no_key_selects_offline_embedder() -> None:
 def test_key_selects_openai_embedder_cached_until_reset(stub: OpenAIStub) -> None:
     settings = stub_settings(stub)
 
-    first = get_embedder(settings)
+    runtime.reset(settings=settings)
+    first = runtime.current().embedder
 
     assert isinstance(first, OpenAIEmbedder)
-    assert get_embedder(settings) is first
-    assert isinstance(get_embedder(Settings()), OfflineEmbedder)  # other settings, other embedder
-    reset_embedder()
-    assert get_embedder(settings) is not first
+    assert runtime.current().embedder is first
+    assert isinstance(build_embedder(Settings()), OfflineEmbedder)  # other settings, other embedder
+    runtime.reset()
+    assert runtime.current().embedder is not first
 
 
 @pytest.fixture
@@ -439,7 +437,8 @@ def test_secret_manager_key_is_used(stub: OpenAIStub) -> None:
     arn = _secret("sk-from-secret")
     settings = replace(stub_settings(stub), openai_api_key="", openai_api_key_secret_arn=arn)
 
-    embedder = get_embedder(settings)
+    runtime.reset(settings=settings)
+    embedder = runtime.current().embedder
     embedder.embed(["hello"])
 
     assert isinstance(embedder, OpenAIEmbedder)
@@ -473,7 +472,7 @@ def test_ssm_parameter_key_is_used() -> None:
     settings = replace(Settings(), openai_api_key_parameter="/twin/openai")
 
     assert resolve_openai_api_key(settings) == "sk-from-ssm"
-    assert isinstance(get_embedder(settings), OpenAIEmbedder)
+    assert isinstance(build_embedder(settings), OpenAIEmbedder)
 
 
 @pytest.mark.usefixtures("aws")
@@ -488,4 +487,4 @@ def test_explicit_key_wins_over_secret_and_parameter() -> None:
 @pytest.mark.usefixtures("aws")
 def test_empty_secret_falls_back_to_offline_embedder() -> None:
     arn = _secret("   ")
-    assert isinstance(get_embedder(replace(Settings(), openai_api_key_secret_arn=arn)), OfflineEmbedder)
+    assert isinstance(build_embedder(replace(Settings(), openai_api_key_secret_arn=arn)), OfflineEmbedder)

@@ -13,10 +13,9 @@ import pytest
 
 from tests.test_cleanup import seed
 from tests.test_migrate_function import ResponseServer, response_server  # noqa: F401 - fixture
+from twin import runtime
 from twin.aws.local_invoke import LambdaContext, invoke, load_event
 from twin.cli.main import main
-from twin.config import reset_settings
-from twin.storage.db import set_database
 from twin.storage.migrations import discover, migrate
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
@@ -34,10 +33,9 @@ def function_db(empty_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("DATABASE_URL", empty_db_url)
     monkeypatch.delenv("DATABASE_SECRET_ARN", raising=False)
     monkeypatch.delenv("TWIN_MIGRATIONS_DIR", raising=False)
-    reset_settings()
-    set_database(None)
+    runtime.reset()
     yield empty_db_url
-    set_database(None)
+    runtime.reset()
 
 
 @pytest.fixture

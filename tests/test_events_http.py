@@ -17,10 +17,11 @@ import psycopg
 import pytest
 
 from tests.helpers import EVENTS, lambda_response_json
+from twin import runtime
 from twin.access.apikeys import create_key
 from twin.aws.local_invoke import invoke, load_event
 from twin.config import Settings
-from twin.storage.db import Database, set_database
+from twin.storage.db import Database
 from twin.storage.migrations import migrate
 
 
@@ -29,9 +30,9 @@ def events_db(empty_db_url: str, tmp_path: Path) -> Iterator[Database]:
     with psycopg.connect(empty_db_url, autocommit=True) as conn:
         migrate(conn)
     database = Database(replace(Settings(), database_url=empty_db_url, data_dir=tmp_path), empty_db_url)
-    set_database(database)
+    runtime.reset(settings=database.settings, database=database)
     yield database
-    set_database(None)
+    runtime.reset()
 
 
 @pytest.fixture

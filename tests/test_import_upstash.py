@@ -17,8 +17,11 @@ import pytest
 from tests.helpers import count, openai_settings
 from tests.support.openai_stub import OpenAIStub
 from tests.support.upstash_stub import REDIS, VECTOR, UpstashStub
-from twin.config import Settings, reset_settings
-from twin.embeddings.base import Embedder, OfflineEmbedder, OpenAIEmbedder
+from twin import runtime
+from twin.config import Settings
+from twin.embeddings.base import Embedder
+from twin.embeddings.hashing import OfflineEmbedder
+from twin.embeddings.openai_embedder import OpenAIEmbedder
 from twin.errors import ConfigurationError, EmbedderMismatch, UpstreamError
 from twin.importers.upstash.redis_keys import session_id_for
 from twin.importers.upstash.service import (
@@ -482,7 +485,7 @@ def test_cli_json_end_to_end(migrated_db_url: str, db: Database, conn: psycopg.C
     monkeypatch.setenv("UPSTASH_REDIS_REST_URL", stub.redis_url)
     monkeypatch.setenv("UPSTASH_REDIS_REST_TOKEN", stub.redis_token)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    reset_settings()
+    runtime.reset()
 
     code = main(["import", "upstash", "--twin", twin_id, "--page-size", "2", "--json"])
 
@@ -533,7 +536,7 @@ def test_cli_text_mode_prints_a_readable_summary(migrated_db_url: str, db: Datab
     monkeypatch.setenv("DATABASE_URL", migrated_db_url)
     monkeypatch.delenv("UPSTASH_VECTOR_REST_URL", raising=False)
     monkeypatch.delenv("UPSTASH_VECTOR_REST_TOKEN", raising=False)
-    reset_settings()
+    runtime.reset()
 
     monkeypatch.setattr("twin.cli.import_commands.is_terminal", lambda: True)
 

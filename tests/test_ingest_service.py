@@ -13,7 +13,8 @@ import pytest
 from tests.helpers import count, openai_settings
 from tests.support.openai_stub import OpenAIStub, running_stub
 from twin.config import Settings
-from twin.embeddings.base import OfflineEmbedder, OpenAIEmbedder
+from twin.embeddings.hashing import OfflineEmbedder
+from twin.embeddings.openai_embedder import OpenAIEmbedder
 from twin.errors import DimensionMismatch, EmbedderMismatch, UpstreamError, UpstreamTimeout
 from twin.ingest.service import ingest_documents
 from twin.storage.db import Database

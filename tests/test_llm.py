@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from tests.support.openai_stub import DEFAULT_ANSWER, OpenAIStub, running_stub
-from twin.chat.llm import ChatModel, Completion, get_chat_model, reset_chat_model
+from twin import runtime
+from twin.chat.llm import ChatModel, Completion, build_chat_model
 from twin.config import Settings
 from twin.errors import ConfigurationError, InvalidRequest, UpstreamError, UpstreamTimeout
 
@@ -38,9 +39,9 @@ def stub() -> Iterator[OpenAIStub]:
 
 @pytest.fixture(autouse=True)
 def _fresh_chat_model() -> Iterator[None]:
-    reset_chat_model()
+    runtime.reset()
     yield
-    reset_chat_model()
+    runtime.reset()
 
 
 def test_completion_returns_answer_text_and_token_usage(stub: OpenAIStub) -> None:
@@ -147,18 +148,19 @@ def test_response_without_choices_is_an_upstream_error(stub: OpenAIStub) -> None
 
 
 def test_no_key_means_no_chat_model() -> None:
-    assert get_chat_model(Settings()) is None
+    assert build_chat_model(Settings()) is None
 
 
 def test_chat_model_is_cached_per_settings_until_reset(stub: OpenAIStub) -> None:
     settings = stub_settings(stub)
 
-    first = get_chat_model(settings)
+    runtime.reset(settings=settings)
+    first = runtime.current().chat_model
 
     assert isinstance(first, ChatModel)
-    assert get_chat_model(settings) is first
-    reset_chat_model()
-    assert get_chat_model(settings) is not first
+    assert runtime.current().chat_model is first
+    runtime.reset()
+    assert runtime.current().chat_model is not first
 
 
 def test_missing_key_is_a_configuration_error_when_building_directly() -> None:

@@ -20,10 +20,9 @@ import psycopg
 import pytest
 
 from tests.support.local_server import JsonHandler, LocalServer
+from twin import runtime
 from twin.aws.cfn_response import build_response, run_custom_resource
 from twin.aws.local_invoke import LambdaContext, load_function
-from twin.config import reset_settings
-from twin.storage.db import set_database
 from twin.storage.migrations import default_migrations_dir, discover
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
@@ -88,8 +87,7 @@ def load_event(name: str, response_url: str) -> dict[str, Any]:
 def point_at(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("DATABASE_SECRET_ARN", raising=False)
-    reset_settings()
-    set_database(None)
+    runtime.reset()
 
 
 @pytest.fixture
@@ -97,7 +95,7 @@ def fresh_db(empty_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     monkeypatch.delenv("TWIN_MIGRATIONS_DIR", raising=False)
     point_at(monkeypatch, empty_db_url)
     yield empty_db_url
-    set_database(None)
+    runtime.reset()
 
 
 def invoke_migrate(event: dict[str, Any], **context: Any) -> dict[str, Any]:
@@ -171,7 +169,7 @@ def test_unreachable_database_still_gets_an_answer(
     try:
         invoke_migrate(load_event("migrate_create.json", response_server.url))
     finally:
-        set_database(None)
+        runtime.reset()
 
     body = response_server.only().body
     assert body["Status"] == "FAILED"

@@ -6,7 +6,7 @@ from typing import Any
 
 from twin.chat.retrieval import hybrid_search, semantic_search, validate_filters
 from twin.config import Settings
-from twin.embeddings.base import OfflineEmbedder
+from twin.embeddings.hashing import OfflineEmbedder
 from twin.ingest.service import ingest_documents
 from twin.storage.db import Database
 from twin.validation import DocumentInput

@@ -12,10 +12,10 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from twin import runtime
 from twin.aws.observability import get_logger, get_metrics
 from twin.aws.tracing import capture_lambda_handler
 from twin.ops.cleanup import CleanupResult, purge_expired
-from twin.storage.db import get_database
 
 # One metric name per table: a per-table dimension would need one EMF document per table.
 METRIC_NAMES = {
@@ -42,7 +42,7 @@ def _publish(result: CleanupResult) -> None:
 # that `twin invoke` and the tests never need.
 @capture_lambda_handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    result = purge_expired(db=get_database())
+    result = purge_expired(db=runtime.database())
     _publish(result)
     logger.info("expired rows deleted", extra={"deleted": result.as_dict(), "total": result.total,
                                                 "incomplete": list(result.incomplete)})

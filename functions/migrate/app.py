@@ -31,11 +31,11 @@ logger = get_logger()
 
 
 def _apply_migrations(event: Mapping[str, Any]) -> dict[str, str]:
-    from twin.config import get_settings
+    from twin import runtime
     from twin.storage.db import connect, redact, resolve_conninfo
     from twin.storage.migrations import migrate, status
 
-    settings = get_settings()
+    settings = runtime.settings()
     conninfo = resolve_conninfo(settings)
     logger.info("applying migrations", extra={"database": redact(conninfo),
                                                "schema_version": _schema_version(event)})

@@ -1,7 +1,7 @@
 """Settings read from the environment.
 
-Read once per process (``get_settings``) because Lambda reuses the process across warm
-invocations; tests call ``reset_settings`` after changing the environment.
+Read once per process (``twin.runtime``) because Lambda reuses the process across warm
+invocations; tests call ``twin.runtime.reset()`` after changing the environment.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from twin.errors import ConfigurationError
@@ -157,12 +156,3 @@ def load_settings() -> Settings:
         offline_min_relevance=_float("TWIN_OFFLINE_MIN_RELEVANCE", 0.08),
         hnsw_ef_search=_int("TWIN_HNSW_EF_SEARCH", 100),
     )
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return load_settings()
-
-
-def reset_settings() -> None:
-    get_settings.cache_clear()

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 # Powertools caches the fetched value this long, so the embedder and the chat model (each resolving
 # the key when built) cost one AWS call per process. Built clients keep their key: a rotated key
-# reaches a warm process only after reset_embedder()/reset_chat_model() or a new process.
+# reaches a warm process only after twin.runtime.reset() or a new process.
 KEY_CACHE_S = 300
 _SECRET_JSON_KEYS = ("OPENAI_API_KEY", "api_key")
 

@@ -25,7 +25,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from tests.support.local_server import Faults, JsonHandler, LocalServer
-from twin.embeddings.base import OfflineEmbedder, estimate_tokens
+from twin.embeddings.base import estimate_tokens
+from twin.embeddings.hashing import OfflineEmbedder
 
 DEFAULT_ANSWER = "I studied computer science at the University of Edinburgh [1]."
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from twin import runtime
 from twin.access.apikeys import authorize_twin
 from twin.api.auth import Caller, admit
 from twin.api.request_context import json_body
-from twin.config import Settings, get_settings
-from twin.storage.db import get_database
 
 logger = logging.getLogger("twin.api.chat")
 router = APIRouter(tags=["chat"])
@@ -31,35 +29,16 @@ _CHAT_BODY_SCHEMA: dict[str, Any] = {
 }
 
 
-@lru_cache(maxsize=1)
-def _service(settings: Settings) -> Any:
-    # Built on first chat, not at import: the embedder and OpenAI client cost time a health
-    # check or a cold start that never chats should not pay.
-    from twin.chat.llm import get_chat_model
-    from twin.chat.service import ChatService
-    from twin.embeddings.base import get_embedder
-
-    embedder = get_embedder(settings)
-    model = get_chat_model(settings)
-    if model is None:
-        logger.info("no OPENAI_API_KEY: answering in offline (extractive) mode with embedder %s", embedder.name)
-    return ChatService(db=get_database(), settings=settings, embedder=embedder, model=model)
-
-
-def reset_chat_service() -> None:
-    _service.cache_clear()
-
-
 def _answer(request: Request, payload: Any) -> tuple[dict[str, Any], dict[str, str]]:
     from twin.chat.service import parse_chat_request
 
-    settings = get_settings()
+    settings = runtime.settings()
     parsed = parse_chat_request(payload)
-    caller: Caller = get_database().run(lambda conn: admit(
+    caller: Caller = runtime.database().run(lambda conn: admit(
         conn, request, scope="chat", route="chat", limit=settings.chat_rate_limit,
         require_key=settings.chat_requires_key, daily_token_budget=settings.daily_token_budget))
     twin_id = authorize_twin(caller.key, parsed.twin_id) if caller.key else (parsed.twin_id or settings.default_twin)
-    response = _service(settings).answer(parsed, twin_id=twin_id, subject=caller.subject)
+    response = runtime.current().chat_service.answer(parsed, twin_id=twin_id, subject=caller.subject)
     _record_metrics(response)
     return response.as_dict(), caller.limits.headers()
 
@@ -84,8 +63,8 @@ async def chat(request: Request) -> JSONResponse:
 
 
 def _health() -> dict[str, Any]:
-    settings = get_settings()
-    row = get_database().run(lambda conn: conn.execute("SELECT 1").fetchone())
+    settings = runtime.settings()
+    row = runtime.database().run(lambda conn: conn.execute("SELECT 1").fetchone())
     return {"status": "ok" if row == (1,) else "degraded", "database": "ok" if row == (1,) else "unreachable",
             "mode": "openai" if settings.uses_openai else "offline"}
 

@@ -9,11 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from twin import runtime
 from twin.access.apikeys import authorize_twin
 from twin.api.auth import Caller, admit
 from twin.api.request_context import json_body
-from twin.config import get_settings
-from twin.storage.db import get_database
 from twin.validation import validate_twin_id
 
 logger = logging.getLogger("twin.api.ingest")
@@ -39,8 +38,8 @@ _INGEST_BODY_SCHEMA: dict[str, Any] = {
 
 
 def _caller(request: Request) -> Caller:
-    settings = get_settings()
-    return get_database().run(lambda conn: admit(
+    settings = runtime.settings()
+    return runtime.database().run(lambda conn: admit(
         conn, request, scope="ingest", route="ingest", limit=settings.ingest_rate_limit, require_key=True))
 
 
@@ -50,15 +49,15 @@ def _twin_for(caller: Caller, requested: str | None) -> str:
 
 
 def _ingest(caller: Caller, payload: Any) -> dict[str, Any]:
-    from twin.embeddings.base import get_embedder
+    from twin import runtime
     from twin.ingest.service import ingest_documents
     from twin.validation import parse_ingest_request
 
-    settings = get_settings()
+    settings = runtime.settings()
     parsed = parse_ingest_request(payload)
     twin_id = _twin_for(caller, parsed.twin_id)
-    embedder = get_embedder(settings)
-    result = ingest_documents(db=get_database(), settings=settings, twin_id=twin_id, documents=parsed.documents,
+    embedder = runtime.current().embedder
+    result = ingest_documents(db=runtime.database(), settings=settings, twin_id=twin_id, documents=parsed.documents,
                               embedder=embedder, api_key_id=caller.key.key_id if caller.key else None)
     from twin.aws.metrics import record
 
@@ -88,7 +87,7 @@ async def list_documents(request: Request, limit: int = Query(50, ge=1, le=200),
     caller = await run_in_threadpool(_caller, request)
     twin = _twin_for(caller, validate_twin_id(twin_id) if twin_id else None)
     body = await run_in_threadpool(
-        get_database().run, lambda conn: list_docs(conn, twin_id=twin, limit=limit, cursor=cursor))
+        runtime.database().run, lambda conn: list_docs(conn, twin_id=twin, limit=limit, cursor=cursor))
     return JSONResponse(body, headers=caller.limits.headers())
 
 
@@ -99,5 +98,5 @@ async def delete_document(request: Request, document_id: str, twin_id: str | Non
     caller = await run_in_threadpool(_caller, request)
     twin = _twin_for(caller, validate_twin_id(twin_id) if twin_id else None)
     body = await run_in_threadpool(
-        get_database().run, lambda conn: delete_doc(conn, twin_id=twin, document_id=document_id))
+        runtime.database().run, lambda conn: delete_doc(conn, twin_id=twin, document_id=document_id))
     return JSONResponse(body, headers=caller.limits.headers())

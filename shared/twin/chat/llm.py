@@ -6,18 +6,17 @@ relied on; only the final failure is translated into a domain error.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from twin.config import Settings, get_settings
+from twin.config import Settings
 from twin.errors import UpstreamError
 from twin.openai_client import make_openai_client, map_openai_error, resolve_openai_api_key
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
-__all__ = ["ChatModel", "Completion", "get_chat_model", "reset_chat_model"]
+__all__ = ["ChatModel", "Completion", "build_chat_model"]
 
 
 @dataclass(frozen=True)
@@ -75,25 +74,7 @@ class ChatModel:
         )
 
 
-_lock = threading.Lock()
-_cached: tuple[Settings, ChatModel | None] | None = None
-
-
-def get_chat_model(settings: Settings | None = None) -> ChatModel | None:
-    """The process-wide chat model, or ``None`` when no OpenAI key resolves (offline mode)."""
-    global _cached
-    settings = settings or get_settings()
-    with _lock:
-        if _cached is not None and _cached[0] == settings:
-            return _cached[1]
-        key = resolve_openai_api_key(settings)
-        model = ChatModel(settings, api_key=key) if key else None
-        _cached = (settings, model)
-        return model
-
-
-def reset_chat_model() -> None:
-    """Forget the cached chat model (tests, or after changing settings)."""
-    global _cached
-    with _lock:
-        _cached = None
+def build_chat_model(settings: Settings) -> ChatModel | None:
+    """The chat model for ``settings``, or ``None`` when no OpenAI key resolves (offline mode)."""
+    key = resolve_openai_api_key(settings)
+    return ChatModel(settings, api_key=key) if key else None

@@ -17,8 +17,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from twin.chat.prompting import Passage, Profile, no_context_answer
-from twin.embeddings.base import STOP_WORDS, stem
 from twin.ingest.chunking import BREADCRUMB_SEPARATOR
+from twin.text.lexical import STOP_WORDS, stem
 from twin.text.sentences import LIST_MARKER, split_sentences
 
 __all__ = ["FALLBACK_LEAD", "LEAD", "extractive_answer"]

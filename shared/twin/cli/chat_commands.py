@@ -52,12 +52,10 @@ def _human(p: dict[str, Any]) -> str:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from twin.chat.llm import get_chat_model
+    from twin import runtime
     from twin.chat.service import ChatService, parse_chat_request
-    from twin.config import get_settings
-    from twin.embeddings.base import get_embedder
 
-    settings = get_settings()
+    settings = runtime.settings()
     payload: dict[str, Any] = {"message": args.question}
     if args.session:
         payload["session_id"] = args.session
@@ -65,8 +63,8 @@ def _ask(args: argparse.Namespace) -> int:
     if filters:
         payload["filters"] = filters
     request = parse_chat_request(payload)
-    service = ChatService(db=database(), settings=settings, embedder=get_embedder(settings),
-                          model=get_chat_model(settings))
+    service = ChatService(db=database(), settings=settings, embedder=runtime.current().embedder,
+                          model=runtime.current().chat_model)
     response = service.answer(request, twin_id=twin_id_from(args))
     emit(response.as_dict(), as_json=args.json, human=_human)
     return 0
@@ -75,11 +73,11 @@ def _ask(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from twin import runtime
     from twin.api.local_app import build_local_app
-    from twin.config import get_settings
 
     database()  # start the embedded server and migrate before the first request
-    settings = get_settings()
+    settings = runtime.settings()
     mode = "OpenAI" if settings.uses_openai else "offline (no OPENAI_API_KEY)"
     print(f"digital-twin on http://{args.host}:{args.port}  (docs: /docs, mode: {mode}, "
           f"default twin: {settings.default_twin})")

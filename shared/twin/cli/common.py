@@ -8,8 +8,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from twin.config import get_settings
-from twin.storage.db import Database, get_database
+from twin import runtime
+from twin.storage.db import Database
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
@@ -22,7 +22,7 @@ def add_twin_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def twin_id_from(args: argparse.Namespace) -> str:
-    return str(args.twin_id or get_settings().default_twin)
+    return str(args.twin_id or runtime.settings().default_twin)
 
 
 def emit(payload: Any, *, as_json: bool, human: Callable[[Any], str]) -> None:
@@ -36,8 +36,8 @@ def database(*, ensure_schema: bool = True) -> Database:
     """The process Database. On the embedded server the schema is brought up to date
     automatically (a laptop user should never have to think about it); a real server is
     only migrated by `twin db migrate` or the deploy-time migrator."""
-    db = get_database()
-    settings = get_settings()
+    db = runtime.database()
+    settings = runtime.settings()
     if ensure_schema and not settings.database_url and not settings.database_secret_arn:
         from twin.storage.migrations import migrate
 

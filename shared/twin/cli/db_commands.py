@@ -53,10 +53,10 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _stop(args: argparse.Namespace) -> int:
-    from twin.config import get_settings
+    from twin import runtime
     from twin.storage.embedded import stop_embedded_server
 
-    settings = get_settings()
+    settings = runtime.settings()
     if settings.database_url:
         print("DATABASE_URL is set: there is no embedded server to stop")
         return 0

@@ -87,11 +87,10 @@ class _Progress:
 
 
 def _upstash(args: argparse.Namespace) -> int:
-    from twin.config import get_settings
-    from twin.embeddings.base import get_embedder
+    from twin import runtime
     from twin.importers.upstash.service import ImportOptions, RetryPolicy, UpstashCredentials, import_from_upstash
 
-    settings = get_settings()
+    settings = runtime.settings()
     credentials = UpstashCredentials.resolve(vector_url=args.vector_url, vector_token=args.vector_token,
                                              redis_url=args.redis_url, redis_token=args.redis_token)
     options = ImportOptions(
@@ -103,7 +102,7 @@ def _upstash(args: argparse.Namespace) -> int:
     )
     progress = _Progress(is_terminal() and not args.json)
     try:
-        report = import_from_upstash(db=database(), settings=settings, embedder=get_embedder(settings),
+        report = import_from_upstash(db=database(), settings=settings, embedder=runtime.current().embedder,
                                      credentials=credentials, options=options, progress=progress)
     finally:
         progress.close()

@@ -55,14 +55,13 @@ class _ProgressBar:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from twin.config import get_settings
-    from twin.embeddings.base import get_embedder
+    from twin import runtime
     from twin.ingest.loaders import load_paths
     from twin.ingest.service import ingest_documents
     from twin.validation import MAX_DOCUMENTS, DocumentInput, validate_twin_id
 
     twin_id = validate_twin_id(twin_id_from(args), "--twin")
-    settings = get_settings()
+    settings = runtime.settings()
     # Ids are relative to the folder given, so a/notes.md and b/notes.md stay two documents.
     documents = [
         DocumentInput(content=d.content, id=d.id, title=d.title, source=d.source, metadata=dict(d.metadata))
@@ -71,7 +70,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if not documents:
         emit({"twin_id": twin_id, "documents": []}, as_json=args.json, human=lambda p: "no documents found")
         return 1
-    embedder = get_embedder(settings)
+    embedder = runtime.current().embedder
     db = database()
     results: list[dict[str, Any]] = []
     tokens = 0
@@ -121,11 +120,10 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _reembed(args: argparse.Namespace) -> int:
-    from twin.config import get_settings
-    from twin.embeddings.base import get_embedder
+    from twin import runtime
     from twin.ingest.reembed import reembed_twin
 
-    embedder = get_embedder(get_settings())
+    embedder = runtime.current().embedder
     result = reembed_twin(db=database(), twin_id=twin_id_from(args), embedder=embedder)
     emit(result.__dict__, as_json=args.json,
          human=lambda r: f"twin {r['twin_id']}: {r['chunks']} chunks re-embedded with {r['embedder']}")

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from twin.config import Settings, get_settings
+from twin.config import Settings
 from twin.errors import ConfigurationError, DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def register_vector_types(conn: Conn) -> None:
 class Database:
     """Holds this process's one connection."""
 
-    def __init__(self, settings: Settings | None = None, conninfo: str | None = None) -> None:
+    def __init__(self, settings: Settings, conninfo: str | None = None) -> None:
         self._settings = settings
         self._conninfo = conninfo
         self._conn: Conn | None = None
@@ -137,7 +137,7 @@ class Database:
 
     @property
     def settings(self) -> Settings:
-        return self._settings or get_settings()
+        return self._settings
 
     def connection(self) -> Conn:
         conn = self._conn
@@ -172,24 +172,4 @@ class Database:
                 self._conn = None
 
 
-_database: Database | None = None
-
-
-def get_database() -> Database:
-    """The process-wide Database; created on first use so imports stay cheap."""
-    global _database
-    if _database is None:
-        _database = Database()
-    return _database
-
-
-def set_database(database: Database | None) -> None:
-    """Swap the process-wide Database (tests, the CLI's --database-url)."""
-    global _database
-    if _database is not None and _database is not database:
-        _database.close()
-    _database = database
-
-
-__all__ = ["Conn", "Database", "connect", "get_database", "redact", "register_vector_types",
-           "resolve_conninfo", "set_database"]
+__all__ = ["Conn", "Database", "connect", "redact", "register_vector_types", "resolve_conninfo"]
