@@ -44,9 +44,9 @@ from typing import Any
 from _support import REPO, bench_database, emit, log, median
 
 from twin.embeddings.openai_embedder import OpenAIEmbedder
+from twin.ingest.schemas import DocumentInput
 from twin.ingest.service import ingest_documents
 from twin.storage.db import Database, connect
-from twin.validation import DocumentInput
 
 sys.path.insert(0, str(REPO))
 from tests.support.openai_stub import OpenAIStub

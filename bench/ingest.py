@@ -64,9 +64,9 @@ from psycopg.types.json import Jsonb
 
 from twin.config import EMBEDDING_DIM
 from twin.embeddings.base import EmbeddingBatch
+from twin.ingest.schemas import MAX_DOCUMENTS, DocumentInput
 from twin.ingest.service import VECTOR_COPY_TYPES, ingest_documents
 from twin.storage.db import Database, connect, register_vector_types
-from twin.validation import MAX_DOCUMENTS, DocumentInput
 
 BATCH = MAX_DOCUMENTS  # 100: the API's per-request document limit
 TWIN = "bench"

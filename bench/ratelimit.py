@@ -169,7 +169,7 @@ def main() -> int:
             pg_subject = f"bench-{uuid.uuid4().hex[:8]}"
             r_key = f"rl:bench:{uuid.uuid4().hex[:8]}"
             sql_params = {"key": f"rl:sql:{pg_subject}", "window_s": WINDOW_S, "budget_key": budget_key(pg_subject)}
-            hit_sql = query("hit_rate_limit")
+            hit_sql = query("access.hit_rate_limit")
             paths: dict[str, Any] = {
                 "pg": lambda: check_request(conn, route="bench", subject=pg_subject, limit=high),
                 "pg_sql_only": lambda: conn.execute(hit_sql, sql_params).fetchone(),

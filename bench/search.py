@@ -67,10 +67,10 @@ from psycopg.types.json import Jsonb
 from twin.chat.retrieval import RRF_K, hybrid_search, semantic_search, vector_literal
 from twin.config import EMBEDDING_DIM
 from twin.embeddings.base import EmbeddingBatch
+from twin.ingest.schemas import MAX_DOCUMENTS, DocumentInput
 from twin.ingest.service import VECTOR_COPY_TYPES, chunk_id, ingest_documents
 from twin.storage.db import Database, connect, register_vector_types
 from twin.storage.sqlfile import query
-from twin.validation import MAX_DOCUMENTS, DocumentInput
 
 TWIN = "bench"
 HNSW_INDEX = "vectors_embedding_hnsw_idx"
@@ -158,7 +158,7 @@ def load_ingest(bench: Any, corpus: Corpus) -> None:
 def load_copy(conn: Any, corpus: Corpus, embedder_name: str) -> None:
     """documents rows (named upsert) + the named binary COPY twin.ingest.service uses, 5,000 rows a time."""
     register_vector_types(conn)
-    conn.execute(query("ensure_twin"), {"twin_id": TWIN})
+    conn.execute(query("access.ensure_twin"), {"twin_id": TWIN})
     t = time.perf_counter()
     step = 5_000
     for start in range(0, len(corpus), step):
@@ -166,13 +166,13 @@ def load_copy(conn: Any, corpus: Corpus, embedder_name: str) -> None:
         docs = corpus.documents(start, end)
         with conn.transaction():
             conn.execute("SET LOCAL statement_timeout = 0")  # 5,000 rows with --incremental-index exceed 15 s
-            conn.execute(query("upsert_documents"), {
+            conn.execute(query("ingest.upsert_documents"), {
                 "twin_id": TWIN, "embedder": embedder_name, "document_ids": [d.id for d in docs],
                 "titles": [None] * len(docs), "sources": [None] * len(docs),
                 "metadata": [Jsonb(d.metadata) for d in docs], "content_hashes": ["-"] * len(docs),
                 "chunk_counts": [1] * len(docs), "char_counts": [len(d.content) for d in docs],
             })
-            with conn.cursor() as cur, cur.copy(query("copy_vectors")) as copy:
+            with conn.cursor() as cur, cur.copy(query("ingest.copy_vectors")) as copy:
                 copy.set_types(VECTOR_COPY_TYPES)
                 for i, d in zip(range(start, end), docs, strict=True):
                     meta = {**d.metadata, "title": None, "source": None, "heading_path": [], "char_start": 0,
@@ -180,7 +180,7 @@ def load_copy(conn: Any, corpus: Corpus, embedder_name: str) -> None:
                     copy.write_row((chunk_id(TWIN, d.id, 0), corpus.matrix[i], d.content, Jsonb(meta), TWIN, d.id,
                                     0, "-", embedder_name))
         log(f"  copied {end:>7} rows, {end / (time.perf_counter() - t):6.0f} rows/s")
-    conn.execute(query("set_twin_embedder"), {"twin_id": TWIN, "embedder": embedder_name})
+    conn.execute(query("ingest.set_twin_embedder"), {"twin_id": TWIN, "embedder": embedder_name})
 
 
 def hybrid_params(text: str, vector: list[float], filters: dict[str, Any] | None,
@@ -336,11 +336,11 @@ def main() -> int:
             f"({vacuum_s:.1f} s)")
         plans = {}
         for label, name, params in (
-            ("hybrid", "hybrid_search", hybrid_params(text0, vec0, None, min_sim)),
-            ("hybrid_filtered", "hybrid_search", hybrid_params(text0, vec0, {"category": cat0}, min_sim)),
-            ("semantic", "semantic_search", {"twin_id": TWIN, "embedding": vector_literal(vec0),
+            ("hybrid", "chat.hybrid_search", hybrid_params(text0, vec0, None, min_sim)),
+            ("hybrid_filtered", "chat.hybrid_search", hybrid_params(text0, vec0, {"category": cat0}, min_sim)),
+            ("semantic", "chat.semantic_search", {"twin_id": TWIN, "embedding": vector_literal(vec0),
                                              "filter": Jsonb({}), "k": K}),
-            ("semantic_filtered", "semantic_search", {"twin_id": TWIN, "embedding": vector_literal(vec0),
+            ("semantic_filtered", "chat.semantic_search", {"twin_id": TWIN, "embedding": vector_literal(vec0),
                                                       "filter": Jsonb({"category": cat0}), "k": K}),
         ):
             for generic in (False, True):
@@ -351,7 +351,7 @@ def main() -> int:
                         f"{'filtered' if 'filtered' in label else 'no filter'}):\n{compact(plan)}")
         log(f"HNSW index used by the semantic part: {plans}")
         for _ in range(2):  # the second run is the warm one
-            rows = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + query("hybrid_search"),
+            rows = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + query("chat.hybrid_search"),
                                 hybrid_params(text0, vec0, None, min_sim), prepare=False).fetchall()
         log("EXPLAIN ANALYZE hybrid_search (custom plan, warm):\n" + compact("\n".join(str(r[0]) for r in rows)))
 

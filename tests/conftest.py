@@ -127,3 +127,15 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     runtime.reset()
     yield
     runtime.reset()
+
+
+@pytest.fixture(autouse=True)
+def _service_logs_unbridged() -> Iterator[None]:
+    """A handler test bridges ``twin.*`` logs into Powertools (stdout); later CLI tests read stdout."""
+    import logging
+
+    service_logs = logging.getLogger("twin")
+    handlers, propagate, level = list(service_logs.handlers), service_logs.propagate, service_logs.level
+    yield
+    service_logs.handlers[:] = handlers
+    service_logs.propagate, service_logs.level = propagate, level

@@ -18,9 +18,9 @@ from twin.config import RateLimit, Settings
 from twin.embeddings.hashing import OfflineEmbedder
 from twin.embeddings.openai_embedder import OpenAIEmbedder
 from twin.errors import RateLimited
+from twin.ingest.schemas import DocumentInput
 from twin.ingest.service import ingest_documents
 from twin.storage.db import Database
-from twin.validation import DocumentInput
 
 EDUCATION = DocumentInput(id="education", title="Education",
                           content="I studied marine biology at the University of Bergen from 2009 to 2013.")
@@ -200,7 +200,7 @@ def test_session_of_another_twin_is_not_usable(offline_env: None, db: Database, 
 BAD = [
     pytest.param({"body": {"message": ""}}, 400, "empty_message", id="empty-message"),
     pytest.param({"body": {"message": "x" * 4001}}, 413, "message_too_long", id="huge-message"),
-    pytest.param({"body": {"message": 5}}, 400, "empty_message", id="message-not-string"),
+    pytest.param({"body": {"message": 5}}, 400, "invalid_message_type", id="message-not-string"),
     pytest.param({"body": {"message": "hi", "session_id": "nope"}}, 400, "invalid_session_id", id="bad-session"),
     pytest.param({"body": {"message": "hi", "filters": [1]}}, 400, "invalid_filters", id="filters-not-object"),
     pytest.param({"body": {"message": "hi", "filters": {"a": {"b": 1}}}}, 400, "invalid_filters",

@@ -513,8 +513,8 @@ def test_cli_json_end_to_end(migrated_db_url: str, db: Database, conn: psycopg.C
 
 def test_directly_ingested_document_with_the_same_id_is_never_overwritten(
         db: Database, settings: Settings, conn: psycopg.Connection[Any], stub: UpstashStub, twin_id: str) -> None:
+    from twin.ingest.schemas import DocumentInput
     from twin.ingest.service import ingest_documents
-    from twin.validation import DocumentInput
 
     seed_vectors(stub)
     ingest_documents(db=db, settings=settings, twin_id=twin_id, embedder=OFFLINE,

@@ -9,8 +9,8 @@ import pytest
 from tests.helpers import count, http_v2_event, lambda_response_json
 from twin.access.apikeys import create_key
 from twin.aws.local_invoke import invoke
+from twin.ingest.schemas import MAX_DOCUMENTS
 from twin.storage.db import Database
-from twin.validation import MAX_DOCUMENTS
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from twin.config import Settings
 from twin.embeddings.hashing import OfflineEmbedder
 from twin.embeddings.openai_embedder import OpenAIEmbedder
 from twin.errors import DimensionMismatch, EmbedderMismatch, UpstreamError, UpstreamTimeout
+from twin.ingest.schemas import DocumentInput
 from twin.ingest.service import ingest_documents
 from twin.storage.db import Database
-from twin.validation import DocumentInput
 
 RESUME = DocumentInput(
     id="resume", title="Resume",

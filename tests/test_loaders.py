@@ -7,7 +7,8 @@ import pytest
 
 from twin.errors import InvalidRequest
 from twin.ingest.chunking import chunk_document
-from twin.ingest.loaders import LoadedDocument, document_id_for_path, iter_paths, load_path, load_paths
+from twin.ingest.loaders import document_id_for_path, iter_paths, load_path, load_paths
+from twin.ingest.schemas import DocumentInput
 
 
 def minimal_pdf(pages: list[str]) -> bytes:
@@ -56,7 +57,7 @@ def test_markdown_title_comes_from_first_h1_and_id_from_file_name(tmp_path: Path
 
     [document] = load_path(path)
 
-    assert document == LoadedDocument(
+    assert document == DocumentInput(
         id="jane-doe-cv", title="Jane Doe", content="Intro.\n\n# Jane Doe\n\n## Experience\n\nAcme.",
         source=str(path), metadata={},
     )
@@ -259,7 +260,7 @@ def test_json_single_document_object_is_loaded(tmp_path: Path) -> None:
 
     [document] = load_path(path)
 
-    assert document == LoadedDocument(id="bio", title="Bio", content="# Bio\n\nHello.", source=str(path),
+    assert document == DocumentInput(id="bio", title="Bio", content="# Bio\n\nHello.", source=str(path),
                                       metadata={"lang": "en"})
 
 
@@ -272,9 +273,9 @@ def test_json_list_of_documents_is_loaded(tmp_path: Path) -> None:
     documents = load_path(path)
 
     assert documents == [
-        LoadedDocument(id="post-1", title="First", content="Hello\nworld.", source="https://blog.example/1",
+        DocumentInput(id="post-1", title="First", content="Hello\nworld.", source="https://blog.example/1",
                        metadata={}),
-        LoadedDocument(id="posts-1", title=None, content="Second post.", source=str(path),
+        DocumentInput(id="posts-1", title=None, content="Second post.", source=str(path),
                        metadata={"tags": ["x"]}),
     ]
 

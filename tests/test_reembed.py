@@ -14,9 +14,9 @@ from twin.embeddings.hashing import OfflineEmbedder
 from twin.embeddings.openai_embedder import OpenAIEmbedder
 from twin.errors import Conflict, NotFound, UpstreamError
 from twin.ingest.reembed import reembed_twin
+from twin.ingest.schemas import DocumentInput
 from twin.ingest.service import ingest_documents
 from twin.storage.db import Database
-from twin.validation import DocumentInput
 
 DOCS = [DocumentInput(id=f"d{i}", content=f"Memory {i}: I hiked the ridge number {i} with friends.") for i in range(5)]
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from twin.chat.retrieval import hybrid_search, semantic_search, validate_filters
+from twin.chat.retrieval import hybrid_search, semantic_search
+from twin.chat.schemas import validate_filters
 from twin.config import Settings
 from twin.embeddings.hashing import OfflineEmbedder
+from twin.ingest.schemas import DocumentInput
 from twin.ingest.service import ingest_documents
 from twin.storage.db import Database
-from twin.validation import DocumentInput
 
 EMBEDDER = OfflineEmbedder()
 

@@ -13,8 +13,8 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from twin import runtime
+from twin.aws.handlers import lambda_handler
 from twin.aws.observability import get_logger, get_metrics
-from twin.aws.tracing import capture_lambda_handler
 from twin.ops.cleanup import CleanupResult, purge_expired
 
 # One metric name per table: a per-table dimension would need one EMF document per table.
@@ -36,11 +36,7 @@ def _publish(result: CleanupResult) -> None:
     metrics.add_metric(name="CleanupBacklog", unit=MetricUnit.Count, value=0 if result.complete else 1)
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context
-# The X-Ray tracer is created on the first invocation (twin.aws.tracing): ~0.5 s of imports
-# that `twin invoke` and the tests never need.
-@capture_lambda_handler
+@lambda_handler()
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     result = purge_expired(db=runtime.database())
     _publish(result)

@@ -21,13 +21,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from twin.aws.cfn_response import run_custom_resource
-from twin.aws.observability import get_logger
+from twin.aws.observability import bridge_service_logs, get_logger
 
 # Stable on purpose: a different id on Update would read as "replaced" to CloudFormation,
 # which would then send a Delete for the old one.
 PHYSICAL_RESOURCE_ID = "digital-twin-schema"
 
 logger = get_logger()
+bridge_service_logs()
 
 
 def _apply_migrations(event: Mapping[str, Any]) -> dict[str, str]:

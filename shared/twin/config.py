@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from twin.errors import ConfigurationError
 
@@ -80,79 +82,87 @@ def default_data_dir() -> Path:
     return Path(base) / "digital-twin"
 
 
+def _env_field(env: str, default: Any, parse: Callable[[str, Any], Any] | None = None) -> Any:
+    """A setting declared once: its default, the environment variable that overrides it, and
+    how that variable is parsed (by the default's type unless ``parse`` says otherwise)."""
+    return field(default=default, metadata={"env": env, "parse": parse})
+
+
+def _tuple(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = _env(name)
+    return tuple(part.strip() for part in raw.split(",") if part.strip()) if raw else default
+
+
+def _rate(name: str, default: RateLimit) -> RateLimit:
+    return RateLimit.parse(name, f"{default.limit}/{default.window_s}")
+
+
+def _path(name: str, default: Path) -> Path:
+    raw = _env(name)
+    return Path(raw).expanduser() if raw else default
+
+
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = ""
-    database_secret_arn: str = ""
-    data_dir: Path = field(default_factory=default_data_dir)
+    """Every setting, its default and its environment variable, in one place (template.yaml passes
+    the same variable names; tests build ``Settings(...)`` directly)."""
+
+    database_url: str = _env_field("DATABASE_URL", "")
+    database_secret_arn: str = _env_field("DATABASE_SECRET_ARN", "")
+    data_dir: Path = field(default_factory=default_data_dir, metadata={"env": "TWIN_DATA_DIR", "parse": _path})
     # Behind RDS Proxy / PgBouncer (transaction pooling) server-side prepared statements break.
-    db_behind_pooler: bool = False
-    db_connect_timeout_s: int = 5
-    db_statement_timeout_ms: int = 15_000
-    db_application_name: str = "digital-twin"
+    db_behind_pooler: bool = _env_field("TWIN_DB_BEHIND_POOLER", False)
+    db_connect_timeout_s: int = _env_field("TWIN_DB_CONNECT_TIMEOUT_S", 5)
+    db_statement_timeout_ms: int = _env_field("TWIN_DB_STATEMENT_TIMEOUT_MS", 15_000)
+    db_application_name: str = _env_field("TWIN_DB_APPLICATION_NAME", "digital-twin")
 
-    openai_api_key: str = ""
-    openai_api_key_secret_arn: str = ""
-    openai_api_key_parameter: str = ""
-    openai_base_url: str = ""
-    embedding_model: str = "text-embedding-3-small"
-    chat_model: str = "gpt-4.1-mini"
-    openai_timeout_s: float = 20.0
-    openai_max_retries: int = 3
-    embed_batch_size: int = 128
-    max_answer_tokens: int = 600
+    openai_api_key: str = _env_field("OPENAI_API_KEY", "")
+    openai_api_key_secret_arn: str = _env_field("OPENAI_API_KEY_SECRET_ARN", "")
+    openai_api_key_parameter: str = _env_field("OPENAI_API_KEY_PARAMETER", "")
+    openai_base_url: str = _env_field("OPENAI_BASE_URL", "")
+    embedding_model: str = _env_field("TWIN_EMBEDDING_MODEL", "text-embedding-3-small")
+    chat_model: str = _env_field("TWIN_CHAT_MODEL", "gpt-4.1-mini")
+    openai_timeout_s: float = _env_field("TWIN_OPENAI_TIMEOUT_S", 20.0)
+    openai_max_retries: int = _env_field("TWIN_OPENAI_MAX_RETRIES", 3)
+    embed_batch_size: int = _env_field("TWIN_EMBED_BATCH_SIZE", 128)
+    max_answer_tokens: int = _env_field("TWIN_MAX_ANSWER_TOKENS", 600)
 
-    default_twin: str = DEFAULT_TWIN
-    chat_requires_key: bool = False
-    chat_rate_limit: RateLimit = RateLimit(30, 60)
-    ingest_rate_limit: RateLimit = RateLimit(60, 60)
-    daily_token_budget: int = 200_000
-    cache_ttl_s: int = 3600
-    session_ttl_s: int = 86_400
-    history_turns: int = 6
-    ingest_metadata_ttl_s: int = 30 * 86_400
-    search_k: int = 5
-    min_relevance: float = 0.25
+    default_twin: str = _env_field("TWIN_DEFAULT_TWIN", DEFAULT_TWIN)
+    chat_requires_key: bool = _env_field("TWIN_CHAT_REQUIRES_KEY", False)
+    # RateLimit is frozen, so one shared default instance is safe.
+    chat_rate_limit: RateLimit = _env_field("TWIN_CHAT_RATE_LIMIT", RateLimit(30, 60), _rate)  # noqa: RUF009
+    ingest_rate_limit: RateLimit = _env_field("TWIN_INGEST_RATE_LIMIT", RateLimit(60, 60), _rate)  # noqa: RUF009
+    daily_token_budget: int = _env_field("TWIN_DAILY_TOKEN_BUDGET", 200_000)
+    cache_ttl_s: int = _env_field("TWIN_CACHE_TTL_S", 3600)
+    session_ttl_s: int = _env_field("TWIN_SESSION_TTL_S", 86_400)
+    history_turns: int = _env_field("TWIN_HISTORY_TURNS", 6)
+    ingest_metadata_ttl_s: int = _env_field("TWIN_INGEST_METADATA_TTL_S", 30 * 86_400)
+    search_k: int = _env_field("TWIN_SEARCH_K", 5)
+    min_relevance: float = _env_field("TWIN_MIN_RELEVANCE", 0.25)
     # The offline embedder only matches shared words: right chunks score 0.12-0.47, unrelated
     # ones within +-0.05 (measured in tests/test_embeddings.py), so its floor sits lower.
-    offline_min_relevance: float = 0.08
-    hnsw_ef_search: int = 100
+    offline_min_relevance: float = _env_field("TWIN_OFFLINE_MIN_RELEVANCE", 0.08)
+    hnsw_ef_search: int = _env_field("TWIN_HNSW_EF_SEARCH", 100)
+    # Origins allowed to call the API from a browser (the widget on a personal site); none by default.
+    cors_origins: tuple[str, ...] = _env_field("TWIN_CORS_ORIGINS", (), _tuple)
+    # Whether POST /api/chat/stream is served where the page is (false behind Mangum, which buffers).
+    streaming: bool = _env_field("TWIN_STREAMING", True)
+    # Proxies whose X-Forwarded-For the local server believes; none by default (see `twin serve`).
+    forwarded_allow_ips: tuple[str, ...] = _env_field("TWIN_FORWARDED_ALLOW_IPS", (), _tuple)
 
     @property
     def uses_openai(self) -> bool:
         return bool(self.openai_api_key or self.openai_api_key_secret_arn or self.openai_api_key_parameter)
 
 
+_PARSERS: dict[type, Callable[[str, Any], Any]] = {bool: _bool, int: _int, float: _float, str: _env}
+
+
 def load_settings() -> Settings:
-    return Settings(
-        database_url=_env("DATABASE_URL"),
-        database_secret_arn=_env("DATABASE_SECRET_ARN"),
-        data_dir=Path(_env("TWIN_DATA_DIR")).expanduser() if _env("TWIN_DATA_DIR") else default_data_dir(),
-        db_behind_pooler=_bool("TWIN_DB_BEHIND_POOLER", False),
-        db_connect_timeout_s=_int("TWIN_DB_CONNECT_TIMEOUT_S", 5),
-        db_statement_timeout_ms=_int("TWIN_DB_STATEMENT_TIMEOUT_MS", 15_000),
-        db_application_name=_env("TWIN_DB_APPLICATION_NAME", "digital-twin"),
-        openai_api_key=_env("OPENAI_API_KEY"),
-        openai_api_key_secret_arn=_env("OPENAI_API_KEY_SECRET_ARN"),
-        openai_api_key_parameter=_env("OPENAI_API_KEY_PARAMETER"),
-        openai_base_url=_env("OPENAI_BASE_URL"),
-        embedding_model=_env("TWIN_EMBEDDING_MODEL", "text-embedding-3-small"),
-        chat_model=_env("TWIN_CHAT_MODEL", "gpt-4.1-mini"),
-        openai_timeout_s=_float("TWIN_OPENAI_TIMEOUT_S", 20.0),
-        openai_max_retries=_int("TWIN_OPENAI_MAX_RETRIES", 3),
-        embed_batch_size=_int("TWIN_EMBED_BATCH_SIZE", 128),
-        max_answer_tokens=_int("TWIN_MAX_ANSWER_TOKENS", 600),
-        default_twin=_env("TWIN_DEFAULT_TWIN", DEFAULT_TWIN),
-        chat_requires_key=_bool("TWIN_CHAT_REQUIRES_KEY", False),
-        chat_rate_limit=RateLimit.parse("TWIN_CHAT_RATE_LIMIT", "30/60"),
-        ingest_rate_limit=RateLimit.parse("TWIN_INGEST_RATE_LIMIT", "60/60"),
-        daily_token_budget=_int("TWIN_DAILY_TOKEN_BUDGET", 200_000),
-        cache_ttl_s=_int("TWIN_CACHE_TTL_S", 3600),
-        session_ttl_s=_int("TWIN_SESSION_TTL_S", 86_400),
-        history_turns=_int("TWIN_HISTORY_TURNS", 6),
-        ingest_metadata_ttl_s=_int("TWIN_INGEST_METADATA_TTL_S", 30 * 86_400),
-        search_k=_int("TWIN_SEARCH_K", 5),
-        min_relevance=_float("TWIN_MIN_RELEVANCE", 0.25),
-        offline_min_relevance=_float("TWIN_OFFLINE_MIN_RELEVANCE", 0.08),
-        hnsw_ef_search=_int("TWIN_HNSW_EF_SEARCH", 100),
-    )
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        env = f.metadata["env"]
+        default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[operator]
+        parse = f.metadata.get("parse") or _PARSERS[type(default)]
+        values[f.name] = parse(env, default)
+    return Settings(**values)

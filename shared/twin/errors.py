@@ -28,10 +28,15 @@ class TwinError(Exception):
         self.details = details or {}
 
     def to_dict(self) -> dict[str, object]:
-        body: dict[str, object] = {"code": self.code, "message": self.message}
-        if self.details:
-            body["details"] = self.details
-        return {"error": body}
+        return error_body(self.code, self.message, self.details)
+
+
+def error_body(code: str, message: str, details: dict[str, object] | None = None) -> dict[str, object]:
+    """The one error envelope every client sees: ``{"error": {"code", "message"[, "details"]}}``."""
+    body: dict[str, object] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return {"error": body}
 
 
 class InvalidRequest(TwinError):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import struct
 import time
 from collections.abc import Callable, Iterator
@@ -73,6 +74,8 @@ class OpenAIStub(LocalServer[RecordedRequest]):
         self.embedding_dim = embedding_dim
         # Return ``data`` in reverse order, as the API is allowed to, to prove clients sort by index.
         self.reverse_embedding_order = False
+        # Pause between streamed chunks, so a test can watch deltas arrive one by one.
+        self.stream_delay_s = 0.0
         self._embedder = OfflineEmbedder()
         self._faults: Faults[_Fault] = Faults()
 
@@ -208,11 +211,40 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
                 self._send(fault.status, fault.body or _error_body(fault.status, headers), fault.headers)
             elif self.path.rstrip("/").endswith("/embeddings"):
                 self._send(200, stub._embeddings(body))
+            elif self.path.rstrip("/").endswith("/chat/completions") and body.get("stream"):
+                self._stream(stub._chat(body), include_usage=bool((body.get("stream_options") or {})
+                                                                  .get("include_usage")))
             elif self.path.rstrip("/").endswith("/chat/completions"):
                 self._send(200, stub._chat(body))
             else:
                 error = {"message": f"no route {self.path}", "type": "invalid_request_error"}
                 self._send(404, {"error": error})
+
+        def _stream(self, completion: dict[str, Any], *, include_usage: bool) -> None:
+            """The completion as the API streams it: word-sized content deltas, a finish chunk,
+            the usage chunk when asked for, then ``[DONE]``."""
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.send_header("x-request-id", f"req_stub_{len(stub.requests)}")
+            self.end_headers()
+            text = completion["choices"][0]["message"]["content"] or ""
+            pieces = [p for p in re.split(r"(?<=\s)", text) if p]
+            base = {"id": completion["id"], "object": "chat.completion.chunk", "created": completion["created"],
+                    "model": completion["model"]}
+            chunks = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
+                                            "finish_reason": None}]}]
+            chunks += [{**base, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                       for piece in pieces]
+            chunks.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+            if include_usage:
+                chunks.append({**base, "choices": [], "usage": completion["usage"]})
+            for chunk in chunks:
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.flush()
+                if stub.stream_delay_s:
+                    time.sleep(stub.stream_delay_s)
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
 
         def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
             self.send_json(status, payload, {"x-request-id": f"req_stub_{len(stub.requests)}", **(headers or {})})

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from psycopg.rows import class_row
+
 from twin.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
 from twin.storage.db import Conn
 from twin.storage.sqlfile import query
@@ -26,6 +28,23 @@ class ApiKey:
     key_id: str
     twin_id: str
     scopes: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        # A text[] column arrives as a list; the key stays immutable.
+        object.__setattr__(self, "scopes", tuple(self.scopes))
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    """A key as ``access.list_api_keys`` lists it (never its hash)."""
+
+    key_id: str
+    twin_id: str
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -54,8 +73,8 @@ def create_key(conn: Conn, *, twin_id: str, scopes: tuple[str, ...], name: str =
     key_id = secrets.token_hex(6)
     raw = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
     with conn.transaction():
-        conn.execute(query("ensure_twin"), {"twin_id": twin_id})
-        conn.execute(query("insert_api_key"), {
+        conn.execute(query("access.ensure_twin"), {"twin_id": twin_id})
+        conn.execute(query("access.insert_api_key"), {
             "key_id": key_id, "twin_id": twin_id, "key_hash": hash_key(raw), "name": name, "scopes": list(scopes),
         })
     return CreatedKey(key=raw, key_id=key_id, twin_id=twin_id, scopes=scopes, name=name)
@@ -66,10 +85,10 @@ def authenticate(conn: Conn, raw_key: str | None, *, scope: str) -> ApiKey:
     if not raw_key:
         raise Unauthorized("an API key is required: send 'Authorization: Bearer <key>' or 'x-api-key: <key>'",
                            code="missing_api_key")
-    row = conn.execute(query("authenticate_api_key"), {"key_hash": hash_key(raw_key.strip())}).fetchone()
-    if row is None:
+    with conn.cursor(row_factory=class_row(ApiKey)) as cur:
+        key = cur.execute(query("access.authenticate_api_key"), {"key_hash": hash_key(raw_key.strip())}).fetchone()
+    if key is None:
         raise Unauthorized("the API key is not valid or was revoked", code="invalid_api_key")
-    key = ApiKey(key_id=str(row[0]), twin_id=str(row[1]), scopes=tuple(row[2]))
     if scope not in key.scopes:
         raise Forbidden(f"this API key lacks the '{scope}' scope (it has: {', '.join(key.scopes)})",
                         code="insufficient_scope")
@@ -85,18 +104,20 @@ def authorize_twin(key: ApiKey, requested_twin: str | None) -> str:
 
 
 def revoke_key(conn: Conn, key_id: str) -> None:
-    if conn.execute(query("revoke_api_key"), {"key_id": key_id}).fetchone() is None:
+    if conn.execute(query("access.revoke_api_key"), {"key_id": key_id}).fetchone() is None:
         raise NotFound(f"no active API key with id {key_id!r}")
 
 
 def list_keys(conn: Conn, twin_id: str | None = None) -> list[dict[str, Any]]:
-    rows = conn.execute(query("list_api_keys"), {"twin_id": twin_id}).fetchall()
+    with conn.cursor(row_factory=class_row(StoredKey)) as cur:
+        keys = cur.execute(query("access.list_api_keys"), {"twin_id": twin_id}).fetchall()
 
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
 
-    return [{"key_id": r[0], "twin_id": r[1], "name": r[2], "scopes": list(r[3]), "created_at": iso(r[4]),
-             "last_used_at": iso(r[5]), "revoked_at": iso(r[6])} for r in rows]
+    return [{"key_id": k.key_id, "twin_id": k.twin_id, "name": k.name, "scopes": list(k.scopes),
+             "created_at": iso(k.created_at), "last_used_at": iso(k.last_used_at), "revoked_at": iso(k.revoked_at)}
+            for k in keys]
 
 
 def key_from_headers(headers: Any) -> str | None:

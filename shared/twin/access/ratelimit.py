@@ -9,10 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from psycopg.rows import class_row, scalar_row
+
 from twin.config import RateLimit
 from twin.errors import RateLimited
 from twin.storage.db import Conn
 from twin.storage.sqlfile import query
+
+
+@dataclass(frozen=True)
+class WindowCount:
+    """One counted request: the window's count so far, seconds until it resets, today's tokens."""
+
+    count: int
+    reset_s: int
+    tokens_used: int
 
 
 @dataclass(frozen=True)
@@ -44,12 +55,15 @@ def check_request(conn: Conn, *, route: str, subject: str, limit: RateLimit, dai
     """Count this request; raise RateLimited (with Retry-After and RateLimit-* headers) when the
     caller is over the request limit or has spent today's token budget."""
     now = datetime.now(UTC)
-    statement = "hit_rate_limit" if daily_token_budget is None else "hit_rate_limit_with_budget"
-    row = conn.execute(query(statement), {
-        "key": f"rl:{route}:{subject}", "window_s": limit.window_s, "budget_key": budget_key(subject, now),
-    }).fetchone()
-    assert row is not None
-    count, reset_s, tokens_used = int(row[0]), int(row[1]), int(row[2])
+    key = f"rl:{route}:{subject}"
+    with conn.cursor(row_factory=class_row(WindowCount)) as cur:
+        if daily_token_budget is None:
+            hit = cur.execute(query("access.hit_rate_limit"), {"key": key, "window_s": limit.window_s}).fetchone()
+        else:
+            hit = cur.execute(query("access.hit_rate_limit_with_budget"), {
+                "key": key, "window_s": limit.window_s, "budget_key": budget_key(subject, now)}).fetchone()
+    assert hit is not None
+    count, reset_s, tokens_used = int(hit.count), int(hit.reset_s), int(hit.tokens_used)
     decision = RateDecision(limit=limit.limit, remaining=max(0, limit.limit - count), reset_s=reset_s,
                             tokens_used=tokens_used)
     if count > limit.limit:
@@ -68,7 +82,8 @@ def add_token_usage(conn: Conn, *, subject: str, tokens: int) -> int:
     if tokens <= 0:
         return 0
     now = datetime.now(UTC)
-    row = conn.execute(query("add_token_usage"), {
-        "key": budget_key(subject, now), "tokens": tokens, "expires_at": _day_end(now),
-    }).fetchone()
-    return int(row[0]) if row else 0
+    with conn.cursor(row_factory=scalar_row) as cur:
+        spent = cur.execute(query("access.add_token_usage"), {
+            "key": budget_key(subject, now), "tokens": tokens, "expires_at": _day_end(now),
+        }).fetchone()
+    return int(spent) if spent is not None else 0

@@ -5,62 +5,35 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from twin import runtime
-from twin.access.apikeys import authorize_twin
-from twin.api.auth import Caller, admit
-from twin.api.request_context import json_body
-from twin.validation import validate_twin_id
+from twin.api.deps import Caller, IngestCaller, JsonBody
+from twin.api.responses import errors, json_request_body
+from twin.ingest.schemas import IngestRequest, IngestResponse, parse_ingest_request
+from twin.validation import check_text, validate_twin_id
 
-logger = logging.getLogger("twin.api.ingest")
+logger = logging.getLogger(__name__)
 router = APIRouter(tags=["ingest"])
-
-_INGEST_BODY_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["documents"],
-    "properties": {
-        "twin_id": {"type": "string", "description": "defaults to the API key's twin"},
-        "documents": {
-            "type": "array", "minItems": 1, "maxItems": 100,
-            "items": {
-                "type": "object", "required": ["content"],
-                "properties": {
-                    "id": {"type": "string"}, "title": {"type": "string"}, "content": {"type": "string"},
-                    "source": {"type": "string"}, "metadata": {"type": "object"},
-                },
-            },
-        },
-    },
-}
+REQUEST_MODELS = (IngestRequest,)
 
 
-def _caller(request: Request) -> Caller:
-    settings = runtime.settings()
-    return runtime.database().run(lambda conn: admit(
-        conn, request, scope="ingest", route="ingest", limit=settings.ingest_rate_limit, require_key=True))
-
-
-def _twin_for(caller: Caller, requested: str | None) -> str:
-    assert caller.key is not None  # require_key=True
-    return authorize_twin(caller.key, requested)
+def _twin(caller: Caller, requested: str | None) -> str:
+    return caller.twin_for(validate_twin_id(requested) if requested is not None else None,
+                           runtime.settings().default_twin)
 
 
 def _ingest(caller: Caller, payload: Any) -> dict[str, Any]:
-    from twin import runtime
-    from twin.ingest.service import ingest_documents
-    from twin.validation import parse_ingest_request
-
-    settings = runtime.settings()
-    parsed = parse_ingest_request(payload)
-    twin_id = _twin_for(caller, parsed.twin_id)
-    embedder = runtime.current().embedder
-    result = ingest_documents(db=runtime.database(), settings=settings, twin_id=twin_id, documents=parsed.documents,
-                              embedder=embedder, api_key_id=caller.key.key_id if caller.key else None)
     from twin.aws.metrics import record
+    from twin.ingest.service import ingest_documents
 
+    parsed = parse_ingest_request(payload)
+    twin_id = _twin(caller, parsed.twin_id)
+    result = ingest_documents(db=runtime.database(), settings=runtime.settings(), twin_id=twin_id,
+                              documents=parsed.documents, embedder=runtime.current().embedder,
+                              api_key_id=caller.key.key_id if caller.key else None)
     record("DocumentsIngested", len(result.documents))
     record("ChunksEmbedded", result.embedded_chunks)
     record("EmbeddingTokens", result.tokens)
@@ -69,34 +42,35 @@ def _ingest(caller: Caller, payload: Any) -> dict[str, Any]:
     return result.as_dict()
 
 
-@router.post("/api/ingest", summary="Add or update documents of a twin",
-             openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/json": {"schema": _INGEST_BODY_SCHEMA}}}})
-async def ingest(request: Request) -> JSONResponse:
-    caller = await run_in_threadpool(_caller, request)
-    payload = await json_body(request)
+# The caller comes first: an unauthenticated client learns nothing about what its body lacks.
+@router.post("/api/ingest", summary="Add or update documents of a twin", response_model=IngestResponse,
+             responses=errors(400, 401, 403, 409, 413, 422, 429, 502, 503, 504),
+             openapi_extra=json_request_body(IngestRequest))
+async def ingest(caller: IngestCaller, payload: JsonBody) -> JSONResponse:
     body = await run_in_threadpool(_ingest, caller, payload)
     return JSONResponse(body, headers=caller.limits.headers())
 
 
-@router.get("/api/documents", summary="List a twin's documents (newest first, paginated)")
-async def list_documents(request: Request, limit: int = Query(50, ge=1, le=200), cursor: str | None = None,
+@router.get("/api/documents", summary="List a twin's documents (newest first, paginated)",
+            responses=errors(400, 401, 403, 429, 503))
+async def list_documents(caller: IngestCaller, limit: int = Query(50, ge=1, le=200), cursor: str | None = None,
                          twin_id: str | None = None) -> JSONResponse:
     from twin.ingest.documents import list_documents as list_docs
 
-    caller = await run_in_threadpool(_caller, request)
-    twin = _twin_for(caller, validate_twin_id(twin_id) if twin_id else None)
+    twin = _twin(caller, twin_id)
     body = await run_in_threadpool(
         runtime.database().run, lambda conn: list_docs(conn, twin_id=twin, limit=limit, cursor=cursor))
     return JSONResponse(body, headers=caller.limits.headers())
 
 
-@router.delete("/api/documents/{document_id}", summary="Delete a document and its chunks")
-async def delete_document(request: Request, document_id: str, twin_id: str | None = None) -> JSONResponse:
+# `:path` so an id holding "/" (the CLI's ids are relative paths) can be deleted too.
+@router.delete("/api/documents/{document_id:path}", summary="Delete a document and its chunks",
+               responses=errors(400, 401, 403, 404, 429, 503))
+async def delete_document(caller: IngestCaller, document_id: str, twin_id: str | None = None) -> JSONResponse:
     from twin.ingest.documents import delete_document as delete_doc
 
-    caller = await run_in_threadpool(_caller, request)
-    twin = _twin_for(caller, validate_twin_id(twin_id) if twin_id else None)
+    check_text(document_id, "document id")
+    twin = _twin(caller, twin_id)
     body = await run_in_threadpool(
         runtime.database().run, lambda conn: delete_doc(conn, twin_id=twin, document_id=document_id))
     return JSONResponse(body, headers=caller.limits.headers())

@@ -89,16 +89,36 @@ def get_tracer() -> Tracer:
     return Tracer(service=service_name())
 
 
-def reset_observability() -> None:
-    """Forget the cached objects (tests that change POWERTOOLS_* between cases).
+def bridge_service_logs() -> None:
+    """Send every ``twin.*`` log line through the Powertools handler: JSON, with the request's
+    correlation id and Lambda context, at the Powertools log level, secrets redacted.
 
-    Powertools keeps some state per class (the metric set, the logger's handler keyed by
-    service name), so this only affects objects created after the call.
+    The handler is attached to the ``twin`` parent logger rather than copied to the loggers that
+    exist now (``copy_config_to_registered_loggers``), so modules imported lazily later are
+    covered too.
     """
-    get_logger.cache_clear()
-    get_metrics.cache_clear()
-    get_tracer.cache_clear()
+    import logging
+
+    from twin.redaction import RedactSecrets
+
+    powertools = get_logger()
+    handler = powertools.registered_handler
+    if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+        handler.addFilter(RedactSecrets())
+    service_logs = logging.getLogger("twin")
+    if handler not in service_logs.handlers:
+        service_logs.addHandler(handler)
+    service_logs.setLevel(powertools.log_level)
+    service_logs.propagate = False
 
 
-__all__ = ["DEFAULT_NAMESPACE", "DEFAULT_SERVICE", "get_logger", "get_metrics", "get_tracer",
-           "metrics_namespace", "reset_observability", "service_name"]
+__all__ = [
+    "DEFAULT_NAMESPACE",
+    "DEFAULT_SERVICE",
+    "bridge_service_logs",
+    "get_logger",
+    "get_metrics",
+    "get_tracer",
+    "metrics_namespace",
+    "service_name",
+]

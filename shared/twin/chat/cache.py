@@ -12,6 +12,8 @@ import json
 import re
 from typing import Any
 
+from psycopg.rows import scalar_row
+
 from twin.storage.db import Conn
 from twin.storage.sqlfile import query
 
@@ -34,9 +36,10 @@ def embedding_key(embedder: str, text: str) -> str:
 
 
 def get(conn: Conn, key: str) -> str | None:
-    row = conn.execute(query("cache_get"), {"key": key}).fetchone()
-    return str(row[0]) if row else None
+    with conn.cursor(row_factory=scalar_row) as cur:
+        value = cur.execute(query("chat.cache_get"), {"key": key}).fetchone()
+    return str(value) if value is not None else None
 
 
 def put(conn: Conn, key: str, value: str, *, ttl_s: int, twin_id: str | None = None) -> None:
-    conn.execute(query("cache_put"), {"key": key, "value": value, "ttl_s": ttl_s, "twin_id": twin_id})
+    conn.execute(query("chat.cache_put"), {"key": key, "value": value, "ttl_s": ttl_s, "twin_id": twin_id})

@@ -6,6 +6,7 @@ relied on; only the final failure is translated into a domain error.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -59,6 +60,46 @@ class ChatModel:
         except openai.OpenAIError as e:
             raise map_openai_error(e, what="chat", model=self.model, settings=self._settings) from e
         return self._completion(response)
+
+    def stream(
+        self,
+        *,
+        messages: list[dict[str, str]],
+        max_tokens: int | None = None,
+        temperature: float = 0.2,
+    ) -> Iterator[str | Completion]:
+        """The answer as it is generated: text deltas, then one ``Completion`` with the full text
+        and the token usage (``stream_options.include_usage``: the last chunk carries it)."""
+        import openai
+
+        limit = max_tokens if max_tokens is not None else self._settings.max_answer_tokens
+        parts: list[str] = []
+        prompt_tokens = completion_tokens = 0
+        model = self.model
+        try:
+            stream = self._client.chat.completions.create(
+                model=self.model,
+                messages=cast("list[ChatCompletionMessageParam]", messages),
+                max_completion_tokens=limit,
+                temperature=temperature,
+                stream=True,
+                stream_options={"include_usage": True},
+            )
+            with stream:
+                for chunk in stream:
+                    model = chunk.model or model
+                    if chunk.usage is not None:
+                        prompt_tokens = chunk.usage.prompt_tokens
+                        completion_tokens = chunk.usage.completion_tokens
+                    for choice in chunk.choices:
+                        piece = choice.delta.content or choice.delta.refusal or ""
+                        if piece:
+                            parts.append(piece)
+                            yield piece
+        except openai.OpenAIError as e:
+            raise map_openai_error(e, what="chat", model=self.model, settings=self._settings) from e
+        yield Completion(text="".join(parts), prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                         model=model)
 
     def _completion(self, response: ChatCompletion) -> Completion:
         if not response.choices:

@@ -9,38 +9,31 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
 from twin.access.ratelimit import add_token_usage
 from twin.chat import cache
 from twin.chat.llm import ChatModel
 from twin.chat.prompting import Passage, Profile, build_messages, no_context_answer, retrieval_query
-from twin.chat.retrieval import Hit, hybrid_search, validate_filters
+from twin.chat.retrieval import Hit, hybrid_search
+from twin.chat.schemas import ChatRequest
 from twin.config import Settings
-from twin.embeddings.base import Embedder
-from twin.errors import EmbedderMismatch, InvalidRequest, NotFound, PayloadTooLarge
+from twin.embeddings.base import Embedder, estimate_tokens
+from twin.errors import EmbedderMismatch, NotFound
 from twin.storage.db import Conn, Database
 from twin.storage.sqlfile import query
-from twin.validation import reject_unknown, require_object, validate_twin_id
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 4000
 SNIPPET_CHARS = 240
-
-
-@dataclass(frozen=True)
-class ChatRequest:
-    message: str
-    session_id: uuid.UUID | None = None
-    twin_id: str | None = None
-    filters: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,40 +44,15 @@ class ChatResponse:
     mode: str
     cached: bool
     usage: dict[str, int] | None = None
+    answered: bool = True  # False: the notes held nothing relevant
     retrieval_ms: float | None = None  # for metrics; not part of the API response
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"answer": self.answer, "sources": self.sources, "session_id": self.session_id,
-                                "mode": self.mode, "cached": self.cached}
+                                "mode": self.mode, "cached": self.cached, "answered": self.answered}
         if self.usage is not None:
             body["usage"] = self.usage
         return body
-
-
-def parse_chat_request(payload: Any) -> ChatRequest:
-    body = require_object(payload)
-    reject_unknown(body, {"message", "session_id", "twin_id", "filters"}, "request body")
-    message = body.get("message")
-    if not isinstance(message, str) or not message.strip():
-        raise InvalidRequest("message must be a non-empty string", code="empty_message")
-    if len(message) > MAX_MESSAGE_CHARS:
-        raise PayloadTooLarge(f"message is {len(message)} characters; the limit is {MAX_MESSAGE_CHARS}",
-                              code="message_too_long")
-    session_id = None
-    raw_session = body.get("session_id")
-    if raw_session is not None:
-        try:
-            session_id = uuid.UUID(str(raw_session))
-        except ValueError as e:
-            raise InvalidRequest("session_id must be a UUID returned by an earlier chat response",
-                                 code="invalid_session_id") from e
-    twin_id = body.get("twin_id")
-    return ChatRequest(
-        message=message.strip(),
-        session_id=session_id,
-        twin_id=validate_twin_id(twin_id) if twin_id is not None else None,
-        filters=validate_filters(body.get("filters")),
-    )
 
 
 def _snippet(text: str) -> str:
@@ -113,23 +81,46 @@ class _TwinState:
     cached_answer: dict[str, Any] | None
 
 
+@dataclass(frozen=True)
+class TwinWithCachedAnswer:
+    """A row of ``chat.twin_with_cached_answer``."""
+
+    twin_id: str
+    display_name: str | None
+    persona: str | None
+    embedder: str | None
+    content_version: int
+    cached_answer: str | None
+
+
+@dataclass(frozen=True)
+class SessionMessage:
+    """A row of ``chat.session_history``; role and content are NULL for a live session with no messages yet."""
+
+    session_id: uuid.UUID
+    role: str | None
+    content: str | None
+
+
 def _load_twin(conn: Conn, twin_id: str, question_hash: str | None) -> _TwinState:
-    row = conn.execute(query("twin_with_cached_answer"),
-                       {"twin_id": twin_id, "question_key": question_hash or ""}).fetchone()
-    if row is None:
+    with conn.cursor(row_factory=class_row(TwinWithCachedAnswer)) as cur:
+        twin = cur.execute(query("chat.twin_with_cached_answer"),
+                           {"twin_id": twin_id, "question_key": question_hash or ""}).fetchone()
+    if twin is None:
         raise NotFound(f"there is no twin {twin_id!r}; ingest documents for it first", code="twin_not_found")
-    cached = json.loads(row[5]) if row[5] and question_hash else None
-    return _TwinState(Profile(twin_id=row[0], display_name=row[1] or "", persona=row[2] or ""), row[3], row[4],
-                      cached)
+    cached = json.loads(twin.cached_answer) if twin.cached_answer and question_hash else None
+    profile = Profile(twin_id=twin.twin_id, display_name=twin.display_name or "", persona=twin.persona or "")
+    return _TwinState(profile, twin.embedder, twin.content_version, cached)
 
 
 def _load_history(conn: Conn, *, twin_id: str, session_id: uuid.UUID, turns: int) -> list[tuple[str, str]]:
-    rows = conn.execute(query("session_history"),
-                        {"twin_id": twin_id, "session_id": session_id, "limit": turns * 2}).fetchall()
-    if not rows:
+    with conn.cursor(row_factory=class_row(SessionMessage)) as cur:
+        messages = cur.execute(query("chat.session_history"),
+                               {"twin_id": twin_id, "session_id": session_id, "limit": turns * 2}).fetchall()
+    if not messages:
         raise NotFound("this chat session does not exist or has expired; start a new one without session_id",
                        code="session_not_found")
-    return [(str(r[1]), str(r[2])) for r in rows if r[1] is not None]
+    return [(m.role, str(m.content)) for m in messages if m.role is not None]
 
 
 def _query_embedding(db: Database, settings: Settings, embedder: Embedder, text: str) -> tuple[list[float], int]:
@@ -161,78 +152,175 @@ class ChatService:
         return self.settings.chat_model if self.model is not None else "extractive"
 
     def answer(self, request: ChatRequest, *, twin_id: str, subject: str | None = None) -> ChatResponse:
+        """The whole answer at once (POST /api/chat, `twin ask`): the stream, collected."""
+        meta: dict[str, Any] = {}
+        sources: list[dict[str, Any]] = []
+        usage: dict[str, int] | None = None
+        done: dict[str, Any] = {}
+        for event, data in self.stream(request, twin_id=twin_id, subject=subject):
+            if event == "meta":
+                meta = data
+            elif event == "sources":
+                sources = data["sources"]
+            elif event == "usage":
+                usage = data
+            elif event == "done":
+                done = data
+        return ChatResponse(answer=done["answer"], sources=sources, session_id=meta["session_id"],
+                            mode=meta["mode"], cached=meta["cached"], usage=usage, answered=done["answered"],
+                            retrieval_ms=done.get("retrieval_ms"))
+
+    def stream(self, request: ChatRequest, *, twin_id: str, subject: str | None = None) -> Iterator[ChatEvent]:
+        """The answer as events: ``meta``, ``sources``, ``delta``..., ``usage``, ``done``.
+
+        Every refusal (unknown twin or session, embedder mismatch) is raised before ``meta``, so an
+        HTTP edge can still answer it with a status. The exchange and its token use are recorded
+        when the stream ends, and also when the consumer stops early (the ``finally``): a visitor
+        who closes the tab has still spent what the model produced so far.
+        """
         # Follow-ups depend on history, so only first turns share cached answers.
         question_hash = None if request.session_id else cache.question_key(
             question=request.message, filters=request.filters, mode=self.mode, model=self.model_name)
         state = self.db.run(lambda conn: _load_twin(conn, twin_id, question_hash))
         history: list[tuple[str, str]] = []
         if request.session_id is not None:
-            session_id = request.session_id
+            known_session = request.session_id
             history = self.db.run(lambda conn: _load_history(
-                conn, twin_id=twin_id, session_id=session_id, turns=self.settings.history_turns))
-        session_id = request.session_id or uuid.uuid4()
-
-        if state.cached_answer is not None:
-            response = ChatResponse(answer=state.cached_answer["answer"], sources=state.cached_answer["sources"],
-                                    session_id=str(session_id), mode=self.mode, cached=True,
-                                    usage={"prompt_tokens": 0, "completion_tokens": 0, "embedding_tokens": 0})
-            self._record(response, request, twin_id=twin_id, subject=subject, cache_key=None, tokens=0)
-            return response
-
-        if state.embedder is not None and state.embedder != self.embedder.name:
+                conn, twin_id=twin_id, session_id=known_session, turns=self.settings.history_turns))
+        session_id = str(request.session_id or uuid.uuid4())
+        cached = state.cached_answer
+        if cached is None and state.embedder is not None and state.embedder != self.embedder.name:
             raise EmbedderMismatch(
                 f"twin {twin_id!r} was ingested with {state.embedder} but questions would be embedded with "
                 f"{self.embedder.name}; configure the same embedder or run `twin reembed --twin {twin_id}`",
                 details={"stored_embedder": state.embedder, "configured_embedder": self.embedder.name})
 
+        turn = _Turn()
+        try:
+            yield "meta", {"session_id": session_id, "mode": self.mode, "cached": cached is not None}
+            if cached is not None:
+                turn.sources = cached["sources"]
+                yield "sources", {"sources": turn.sources}
+                for piece in text_pieces(cached["answer"]):
+                    turn.parts.append(piece)
+                    yield "delta", {"text": piece}
+                turn.answered = bool(cached.get("answered", True))
+            else:
+                yield from self._fresh_answer(request, state, history, twin_id, turn)
+            turn.complete = True
+            yield "usage", turn.usage()
+            yield "done", {"answer": turn.text, "answered": turn.answered, "retrieval_ms": turn.retrieval_ms}
+        finally:
+            cache_key = (cache.answer_key(twin_id, state.content_version, question_hash)
+                         if question_hash and cached is None and turn.complete else None)
+            self._record(turn, request, session_id=session_id, twin_id=twin_id, subject=subject,
+                         cache_key=cache_key)
+
+    def _fresh_answer(self, request: ChatRequest, state: _TwinState, history: list[tuple[str, str]],
+                      twin_id: str, turn: _Turn) -> Iterator[ChatEvent]:
         search_text = retrieval_query(request.message, history)
-        vector, embedding_tokens = _query_embedding(self.db, self.settings, self.embedder, search_text)
+        vector, turn.embedding_tokens = _query_embedding(self.db, self.settings, self.embedder, search_text)
         started = time.perf_counter()
         min_similarity = (self.settings.offline_min_relevance if self.embedder.mode == "offline"
                           else self.settings.min_relevance)
         hits = self.db.run(lambda conn: hybrid_search(
             conn, twin_id=twin_id, query_text=search_text, embedding=vector, k=self.settings.search_k,
             filters=request.filters, min_similarity=min_similarity))
-        retrieval_ms = (time.perf_counter() - started) * 1000
+        turn.retrieval_ms = (time.perf_counter() - started) * 1000
+        turn.sources = _sources(hits)
+        yield "sources", {"sources": turn.sources}
 
-        prompt_tokens = completion_tokens = 0
         if not hits:
-            answer = no_context_answer(state.profile)
+            turn.answered = False
+            pieces: Iterator[str] = text_pieces(no_context_answer(state.profile))
         elif self.model is None:
             from twin.chat.offline_answer import extractive_answer
 
-            answer = extractive_answer(question=request.message, passages=_passages(hits), profile=state.profile)
+            pieces = text_pieces(extractive_answer(question=request.message, passages=_passages(hits),
+                                                   profile=state.profile))
         else:
-            completion = self.model.complete(
-                messages=build_messages(profile=state.profile, question=request.message, passages=_passages(hits),
-                                        history=history),
-                max_tokens=self.settings.max_answer_tokens)
-            answer = completion.text
-            prompt_tokens, completion_tokens = completion.prompt_tokens, completion.completion_tokens
-
-        response = ChatResponse(answer=answer, sources=_sources(hits), session_id=str(session_id), mode=self.mode,
-                                cached=False, usage={"prompt_tokens": prompt_tokens,
-                                                     "completion_tokens": completion_tokens,
-                                                     "embedding_tokens": embedding_tokens},
-                                retrieval_ms=retrieval_ms)
-        cache_key = cache.answer_key(twin_id, state.content_version, question_hash) if question_hash else None
-        self._record(response, request, twin_id=twin_id, subject=subject, cache_key=cache_key,
-                     tokens=prompt_tokens + completion_tokens + embedding_tokens)
+            messages = build_messages(profile=state.profile, question=request.message, passages=_passages(hits),
+                                      history=history)
+            turn.prompt_tokens = sum(estimate_tokens(m["content"]) for m in messages)  # until the model says
+            pieces = self._model_pieces(messages, turn)
+        for piece in pieces:
+            turn.parts.append(piece)
+            yield "delta", {"text": piece}
         logger.info("answered for twin %s in %s mode with %d sources", twin_id, self.mode, len(hits))
-        return response
 
-    def _record(self, response: ChatResponse, request: ChatRequest, *, twin_id: str, subject: str | None,
-                cache_key: str | None, tokens: int) -> None:
+    def _model_pieces(self, messages: list[dict[str, str]], turn: _Turn) -> Iterator[str]:
+        assert self.model is not None
+        for item in self.model.stream(messages=messages, max_tokens=self.settings.max_answer_tokens):
+            if isinstance(item, str):
+                yield item
+            else:
+                turn.prompt_tokens, turn.completion_tokens = item.prompt_tokens, item.completion_tokens
+                turn.counted_by_model = True
+
+    def _record(self, turn: _Turn, request: ChatRequest, *, session_id: str, twin_id: str, subject: str | None,
+                cache_key: str | None) -> None:
+        if not turn.complete and not turn.parts:
+            # Stopped before any text: nothing to show in the session, but the embedding was spent.
+            if subject is not None and turn.embedding_tokens:
+                self.db.run(lambda conn: add_token_usage(conn, subject=subject, tokens=turn.embedding_tokens))
+            return
+        usage = turn.usage()
+        tokens = sum(usage.values())
+        answer = turn.text if turn.complete else turn.text + " …"
+
         def write(conn: Conn) -> None:
             with conn.transaction():
-                conn.execute(query("record_exchange"), {
-                    "session_id": uuid.UUID(response.session_id), "twin_id": twin_id,
+                conn.execute(query("chat.record_exchange"), {
+                    "session_id": uuid.UUID(session_id), "twin_id": twin_id,
                     "ttl_s": self.settings.session_ttl_s, "question": request.message,
-                    "answer": response.answer, "sources": Jsonb(response.sources)})
+                    "answer": answer, "sources": Jsonb(turn.sources)})
                 if cache_key is not None:
-                    cache.put(conn, cache_key, json.dumps({"answer": response.answer, "sources": response.sources}),
+                    cache.put(conn, cache_key, json.dumps({"answer": turn.text, "sources": turn.sources,
+                                                           "answered": turn.answered}),
                               ttl_s=self.settings.cache_ttl_s, twin_id=twin_id)
                 if subject is not None:
                     add_token_usage(conn, subject=subject, tokens=tokens)
 
         self.db.run(write)
+
+
+ChatEvent = tuple[str, dict[str, Any]]
+
+
+@dataclass
+class _Turn:
+    """What one answer has produced so far (the stream's state, recorded at its end)."""
+
+    parts: list[str] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    answered: bool = True
+    complete: bool = False
+    retrieval_ms: float | None = None
+    embedding_tokens: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    counted_by_model: bool = False
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def usage(self) -> dict[str, int]:
+        completion = self.completion_tokens
+        if self.prompt_tokens and not self.counted_by_model:
+            completion = estimate_tokens(self.text)  # cut short: the model's own count never arrived
+        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": completion,
+                "embedding_tokens": self.embedding_tokens}
+
+
+_PIECE = re.compile(r"\S+\s*")
+
+
+def text_pieces(text: str, words: int = 3) -> Iterator[str]:
+    """A finished text as stream deltas of a few words each (offline answers and cache hits
+    stream through the same protocol as model answers)."""
+    tokens = _PIECE.findall(text)
+    if text[: len(text) - len(text.lstrip())]:
+        tokens.insert(0, text[: len(text) - len(text.lstrip())])
+    for i in range(0, len(tokens), words):
+        yield "".join(tokens[i : i + words])

@@ -53,9 +53,8 @@ def _human(p: dict[str, Any]) -> str:
 
 def _ask(args: argparse.Namespace) -> int:
     from twin import runtime
-    from twin.chat.service import ChatService, parse_chat_request
+    from twin.chat.schemas import parse_chat_request
 
-    settings = runtime.settings()
     payload: dict[str, Any] = {"message": args.question}
     if args.session:
         payload["session_id"] = args.session
@@ -63,9 +62,8 @@ def _ask(args: argparse.Namespace) -> int:
     if filters:
         payload["filters"] = filters
     request = parse_chat_request(payload)
-    service = ChatService(db=database(), settings=settings, embedder=runtime.current().embedder,
-                          model=runtime.current().chat_model)
-    response = service.answer(request, twin_id=twin_id_from(args))
+    database()  # the embedded server is started and migrated on first use
+    response = runtime.current().chat_service.answer(request, twin_id=twin_id_from(args))
     emit(response.as_dict(), as_json=args.json, human=_human)
     return 0
 

@@ -57,8 +57,9 @@ class _ProgressBar:
 def _ingest(args: argparse.Namespace) -> int:
     from twin import runtime
     from twin.ingest.loaders import load_paths
+    from twin.ingest.schemas import MAX_DOCUMENTS, DocumentInput
     from twin.ingest.service import ingest_documents
-    from twin.validation import MAX_DOCUMENTS, DocumentInput, validate_twin_id
+    from twin.validation import validate_twin_id
 
     twin_id = validate_twin_id(twin_id_from(args), "--twin")
     settings = runtime.settings()

@@ -15,26 +15,17 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 from twin.errors import ConfigurationError, InvalidRequest
 from twin.ingest.chunking import find_markdown_title, normalize_text
+from twin.ingest.schemas import DocumentInput
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".json")
 # documents.document_id is CHECKed to 1..200 characters.
 MAX_ID_CHARS = 200
 _ID_SEPARATORS = "-_/:."
-
-
-@dataclass(frozen=True)
-class LoadedDocument:
-    id: str | None
-    title: str | None
-    content: str
-    source: str | None
-    metadata: dict[str, object]
 
 
 # --- finding files -------------------------------------------------------------------------
@@ -128,13 +119,13 @@ def _fit_id(document_id: str) -> str:
 # --- loading -------------------------------------------------------------------------------
 
 
-def load_paths(paths: Sequence[Path], *, id_prefix: str | None = None) -> list[LoadedDocument]:
+def load_paths(paths: Sequence[Path], *, id_prefix: str | None = None) -> list[DocumentInput]:
     """Load files and folders; ids inside a folder are relative to that folder.
 
     Two documents with one id (e.g. "cv.md" and "cv.pdf") would overwrite each other on ingest,
     so that is an error naming both sources.
     """
-    documents: list[LoadedDocument] = []
+    documents: list[DocumentInput] = []
     seen_files: set[Path] = set()
     sources_by_id: dict[str, str | None] = {}
     for path in paths:
@@ -149,7 +140,7 @@ def load_paths(paths: Sequence[Path], *, id_prefix: str | None = None) -> list[L
     return documents
 
 
-def _claim_id(document: LoadedDocument, sources_by_id: dict[str, str | None]) -> None:
+def _claim_id(document: DocumentInput, sources_by_id: dict[str, str | None]) -> None:
     if document.id is None:
         return
     if document.id in sources_by_id:
@@ -160,35 +151,35 @@ def _claim_id(document: LoadedDocument, sources_by_id: dict[str, str | None]) ->
     sources_by_id[document.id] = document.source
 
 
-def load_path(path: Path, *, root: Path | None = None, id_prefix: str | None = None) -> list[LoadedDocument]:
+def load_path(path: Path, *, root: Path | None = None, id_prefix: str | None = None) -> list[DocumentInput]:
     """The documents in one file: one for most formats, any number for JSON."""
     _require_supported(path)
     loader = _LOADERS[path.suffix.lower()]
     return loader(path, document_id_for_path(path, root=root, id_prefix=id_prefix))
 
 
-def _load_text(path: Path, document_id: str) -> list[LoadedDocument]:
+def _load_text(path: Path, document_id: str) -> list[DocumentInput]:
     content = _required_text(path, normalize_text(_read_text(path)))
     title = find_markdown_title(content) or path.stem
-    return [LoadedDocument(id=document_id, title=title, content=content, source=str(path), metadata={})]
+    return [DocumentInput(id=document_id, title=title, content=content, source=str(path), metadata={})]
 
 
-def _load_html(path: Path, document_id: str) -> list[LoadedDocument]:
+def _load_html(path: Path, document_id: str) -> list[DocumentInput]:
     extractor = _HtmlText()
     extractor.feed(_read_text(path))
     extractor.close()
     content = _required_text(path, extractor.text())
     title = extractor.title or extractor.first_h1 or path.stem
-    return [LoadedDocument(id=document_id, title=title, content=content, source=str(path), metadata={})]
+    return [DocumentInput(id=document_id, title=title, content=content, source=str(path), metadata={})]
 
 
-def _load_pdf(path: Path, document_id: str) -> list[LoadedDocument]:
+def _load_pdf(path: Path, document_id: str) -> list[DocumentInput]:
     page_texts = _pdf_page_texts(path, _read_bytes(path))
     joined = "\n\n".join(text.strip() for text in page_texts if text.strip())
     content = normalize_text(joined)
     if not content:
         raise _file_error(path, "PDF has no extractable text (a scanned PDF needs OCR first)")
-    return [LoadedDocument(id=document_id, title=path.stem, content=content, source=str(path),
+    return [DocumentInput(id=document_id, title=path.stem, content=content, source=str(path),
                            metadata={"pages": len(page_texts)})]
 
 
@@ -237,12 +228,12 @@ def _required_text(path: Path, content: str) -> str:
 _DOCUMENT_FIELDS = ("content", "id", "metadata", "source", "title")
 
 
-def _load_json(path: Path, document_id: str) -> list[LoadedDocument]:
+def _load_json(path: Path, document_id: str) -> list[DocumentInput]:
     try:
         data = json.loads(_read_text(path))
     except json.JSONDecodeError as e:
         raise _file_error(path, f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from e
-    documents: list[LoadedDocument] = []
+    documents: list[DocumentInput] = []
     labels_by_id: dict[str, str] = {}
     for position, (label, item) in enumerate(_json_items(path, data)):
         # Items without an id are numbered by position, as in the error messages.
@@ -270,7 +261,7 @@ def _json_items(path: Path, data: object) -> list[tuple[str, object]]:
     raise _file_error(path, 'must hold a document object, a list of them, or {"documents": [...]}')
 
 
-def _json_document(path: Path, label: str, item: object, default_id: str) -> LoadedDocument:
+def _json_document(path: Path, label: str, item: object, default_id: str) -> DocumentInput:
     if not isinstance(item, dict):
         raise _field_error(path, label, "must be an object")
     unknown = sorted(set(item) - set(_DOCUMENT_FIELDS))
@@ -289,7 +280,7 @@ def _json_document(path: Path, label: str, item: object, default_id: str) -> Loa
     if metadata is not None and not isinstance(metadata, dict):
         raise _field_error(path, f"{label}.metadata", "must be an object")
     title = _optional_string(path, label, item, "title")
-    return LoadedDocument(
+    return DocumentInput(
         id=document_id,
         title=_collapse(title) if title and title.strip() else find_markdown_title(normalised),
         content=normalised,
@@ -436,7 +427,7 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-_LOADERS: dict[str, Callable[[Path, str], list[LoadedDocument]]] = {
+_LOADERS: dict[str, Callable[[Path, str], list[DocumentInput]]] = {
     ".md": _load_text,
     ".markdown": _load_text,
     ".txt": _load_text,

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from psycopg.rows import class_row, scalar_row
+
+from twin.access.twins import get_profile
 from twin.embeddings.base import Embedder
 from twin.errors import Conflict, NotFound
 from twin.ingest.service import check_dimension
@@ -24,39 +27,52 @@ class ReembedResult:
     tokens: int
 
 
+@dataclass(frozen=True)
+class StoredChunk:
+    """A row of ``ingest.chunks_to_reembed``."""
+
+    id: str
+    content: str
+
+
+def _chunks_to_reembed(conn: Conn, twin_id: str) -> list[StoredChunk]:
+    with conn.cursor(row_factory=class_row(StoredChunk)) as cur:
+        return cur.execute(query("ingest.chunks_to_reembed"), {"twin_id": twin_id}).fetchall()
+
+
 def reembed_twin(*, db: Database, twin_id: str, embedder: Embedder, batch: int = 256) -> ReembedResult:
-    exists = db.run(lambda conn: conn.execute(query("get_twin"), {"twin_id": twin_id}).fetchone())
-    if exists is None:
+    if db.run(lambda conn: get_profile(conn, twin_id=twin_id)) is None:
         raise NotFound(f"there is no twin {twin_id!r}", code="twin_not_found")
-    rows = db.run(lambda conn: conn.execute(query("chunks_to_reembed"), {"twin_id": twin_id}).fetchall())
-    ids = [str(r[0]) for r in rows]
+    chunks = db.run(lambda conn: _chunks_to_reembed(conn, twin_id))
+    ids = [c.id for c in chunks]
     vectors: list[list[float]] = []
     tokens = 0
-    for start in range(0, len(rows), batch):
-        result = embedder.embed([str(r[1]) for r in rows[start:start + batch]])
+    for start in range(0, len(chunks), batch):
+        result = embedder.embed([c.content for c in chunks[start:start + batch]])
         check_dimension(result.vectors, embedder)
         vectors.extend(result.vectors)
         tokens += result.tokens
 
     def swap(conn: Conn) -> None:
-        register_vector_types(conn)
+        register_vector_types(conn)  # before the transaction: its catalog round trips never hold the twin lock
         with conn.transaction():
-            conn.execute(query("lock_twin"), {"twin_id": twin_id})
-            conn.execute(query("create_reembed_stage"))
-            with conn.cursor() as cur, cur.copy(query("copy_reembed_stage")) as copy:
+            conn.execute(query("ingest.lock_twin"), {"twin_id": twin_id})
+            conn.execute(query("ingest.create_reembed_stage"))
+            with conn.cursor() as cur, cur.copy(query("ingest.copy_reembed_stage")) as copy:
                 copy.set_types(["text", "vector"])
                 for chunk_id, vector in zip(ids, vectors, strict=True):
                     copy.write_row((chunk_id, vector))
             params = {"twin_id": twin_id, "embedder": embedder.name}
-            conn.execute(query("apply_reembed_stage"), params)
+            conn.execute(query("ingest.apply_reembed_stage"), params)
             # An ingest with the old embedder may have committed chunks after they were read;
             # swapping anyway would leave the twin mixed, so the transaction is abandoned.
-            left = conn.execute(query("count_other_embedder_chunks"), params).fetchone()
-            if left and left[0]:
-                raise Conflict(f"{left[0]} chunks of twin {twin_id!r} were written while re-embedding; "
+            with conn.cursor(row_factory=scalar_row) as cur:
+                left = cur.execute(query("ingest.count_other_embedder_chunks"), params).fetchone()
+            if left:
+                raise Conflict(f"{left} chunks of twin {twin_id!r} were written while re-embedding; "
                                "nothing was changed, run `twin reembed` again", code="reembed_conflict")
-            conn.execute(query("set_documents_embedder"), params)
-            conn.execute(query("set_twin_embedder"), params)
+            conn.execute(query("ingest.set_documents_embedder"), params)
+            conn.execute(query("ingest.set_twin_embedder"), params)
 
     db.run(swap)
     return ReembedResult(twin_id=twin_id, embedder=embedder.name, chunks=len(ids), tokens=tokens)

@@ -23,15 +23,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
 from twin.config import EMBEDDING_DIM, Settings
 from twin.embeddings.base import Embedder
 from twin.errors import DimensionMismatch, EmbedderMismatch
 from twin.ingest.chunking import Chunk, chunk_document
+from twin.ingest.schemas import DocumentInput
 from twin.storage.db import Conn, Database, register_vector_types
 from twin.storage.sqlfile import query
-from twin.validation import DocumentInput
 
 VECTOR_COPY_TYPES = ["text", "vector", "text", "jsonb", "text", "text", "int4", "text", "text"]
 
@@ -89,7 +90,7 @@ def document_hash(doc: DocumentInput) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def default_document_id(doc: DocumentInput, content_hash: str) -> str:
+def default_document_id(content_hash: str) -> str:
     """Documents sent without an id are identified by their content, so re-sending the same
     text is 'unchanged'; to update a document in place, give it an id."""
     return f"doc-{content_hash[:16]}"
@@ -119,13 +120,39 @@ def _prepare(documents: Sequence[DocumentInput]) -> list[_Prepared]:
     for doc in documents:
         content_hash = document_hash(doc)
         chunks = chunk_document(doc.content, title=doc.title)
-        prepared.append(_Prepared(doc, doc.id or default_document_id(doc, content_hash), content_hash, chunks))
+        prepared.append(_Prepared(doc, doc.id or default_document_id(content_hash), content_hash, chunks))
     return prepared
 
 
+@dataclass(frozen=True)
+class StoredHash:
+    """A row of ``ingest.document_hashes``."""
+
+    document_id: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class StoredEmbedding:
+    """A row of ``ingest.chunk_embeddings_by_hash`` (embedding as pgvector's loader returns it)."""
+
+    content_hash: str
+    embedding: Any
+
+
+@dataclass(frozen=True)
+class TwinLock:
+    """A row of ``ingest.lock_twin``: the twin's embedder, read under its row lock."""
+
+    embedder: str | None
+    has_vectors: bool
+
+
 def _stored_hashes(conn: Conn, twin_id: str, document_ids: list[str]) -> dict[str, str]:
-    rows = conn.execute(query("document_hashes"), {"twin_id": twin_id, "document_ids": document_ids}).fetchall()
-    return {str(r[0]): str(r[1]) for r in rows}
+    with conn.cursor(row_factory=class_row(StoredHash)) as cur:
+        rows = cur.execute(query("ingest.document_hashes"),
+                           {"twin_id": twin_id, "document_ids": document_ids}).fetchall()
+    return {r.document_id: r.content_hash for r in rows}
 
 
 def _classify(prepared: list[_Prepared], stored: dict[str, str]) -> None:
@@ -143,12 +170,13 @@ def _reusable_vectors(conn: Conn, twin_id: str, embedder: str, changed: list[_Pr
     if not updated:
         return {}
     register_vector_types(conn)
-    rows = conn.execute(query("chunk_embeddings_by_hash"), {
-        "twin_id": twin_id, "embedder": embedder,
-        "document_ids": [p.document_id for p in updated],
-        "content_hashes": [c.content_hash for p in updated for c in p.chunks],
-    }).fetchall()
-    return {str(r[0]): _as_floats(r[1]) for r in rows}
+    with conn.cursor(row_factory=class_row(StoredEmbedding)) as cur:
+        rows = cur.execute(query("ingest.chunk_embeddings_by_hash"), {
+            "twin_id": twin_id, "embedder": embedder,
+            "document_ids": [p.document_id for p in updated],
+            "content_hashes": [c.content_hash for p in updated for c in p.chunks],
+        }).fetchall()
+    return {r.content_hash: _as_floats(r.embedding) for r in rows}
 
 
 def _as_floats(vector: Any) -> list[float]:
@@ -191,11 +219,12 @@ def _embed_missing(changed: list[_Prepared], reusable: dict[str, list[float]], e
 
 
 def lock_twin_for_write(conn: Conn, twin_id: str, embedder: Embedder) -> None:
-    conn.execute(query("ensure_twin"), {"twin_id": twin_id})
-    row = conn.execute(query("lock_twin"), {"twin_id": twin_id}).fetchone()
-    assert row is not None
-    current, _, has_vectors = row
-    if current is not None and current != embedder.name and has_vectors:
+    conn.execute(query("access.ensure_twin"), {"twin_id": twin_id})
+    with conn.cursor(row_factory=class_row(TwinLock)) as cur:
+        lock = cur.execute(query("ingest.lock_twin"), {"twin_id": twin_id}).fetchone()
+    assert lock is not None
+    current = lock.embedder
+    if current is not None and current != embedder.name and lock.has_vectors:
         raise EmbedderMismatch(
             f"twin {twin_id!r} holds vectors from {current}, but this ingest would use {embedder.name}; "
             f"vectors from different embedders cannot be compared. Run `twin reembed --twin {twin_id}` "
@@ -205,9 +234,10 @@ def lock_twin_for_write(conn: Conn, twin_id: str, embedder: Embedder) -> None:
 
 
 def _write(conn: Conn, *, twin_id: str, embedder: Embedder, changed: list[_Prepared]) -> None:
+    # The caller registered pgvector's types before taking the twin lock (the COPY needs them).
     ids = [p.document_id for p in changed]
-    conn.execute(query("delete_document_chunks"), {"twin_id": twin_id, "document_ids": ids})
-    conn.execute(query("upsert_documents"), {
+    conn.execute(query("ingest.delete_document_chunks"), {"twin_id": twin_id, "document_ids": ids})
+    conn.execute(query("ingest.upsert_documents"), {
         "twin_id": twin_id, "embedder": embedder.name, "document_ids": ids,
         "titles": [p.doc.title for p in changed], "sources": [p.doc.source for p in changed],
         "metadata": [Jsonb(p.doc.metadata) for p in changed],
@@ -215,8 +245,7 @@ def _write(conn: Conn, *, twin_id: str, embedder: Embedder, changed: list[_Prepa
         "chunk_counts": [len(p.chunks) for p in changed],
         "char_counts": [len(p.doc.content) for p in changed],
     })
-    register_vector_types(conn)
-    with conn.cursor() as cur, cur.copy(query("copy_vectors")) as copy:
+    with conn.cursor() as cur, cur.copy(query("ingest.copy_vectors")) as copy:
         copy.set_types(VECTOR_COPY_TYPES)
         for item in changed:
             for chunk in item.chunks:
@@ -225,7 +254,7 @@ def _write(conn: Conn, *, twin_id: str, embedder: Embedder, changed: list[_Prepa
                     Jsonb(_chunk_metadata(item, chunk)), twin_id, item.document_id, chunk.index,
                     chunk.content_hash, embedder.name,
                 ))
-    conn.execute(query("set_twin_embedder"), {"twin_id": twin_id, "embedder": embedder.name})
+    conn.execute(query("ingest.set_twin_embedder"), {"twin_id": twin_id, "embedder": embedder.name})
 
 
 def ingest_documents(
@@ -256,6 +285,10 @@ def ingest_documents(
     ingestion_id = f"ing_{uuid.uuid4().hex}"
 
     def write(conn: Conn) -> None:
+        if changed:
+            # Before the transaction: registration costs catalog round trips, which would
+            # otherwise run while this transaction holds the twin lock and stalls other writers.
+            register_vector_types(conn)
         with conn.transaction():
             lock_twin_for_write(conn, twin_id, embedder)
             # Another ingest of the same documents may have committed while we embedded.
@@ -268,7 +301,7 @@ def ingest_documents(
             still_changed = [p for p in changed if p.status != "unchanged"]
             if still_changed:
                 _write(conn, twin_id=twin_id, embedder=embedder, changed=still_changed)
-            conn.execute(query("insert_ingestion"), {
+            conn.execute(query("ingest.insert_ingestion"), {
                 "id": ingestion_id, "twin_id": twin_id, "document_count": len(prepared),
                 "documents": Jsonb([{"id": p.document_id, "title": p.doc.title, "status": p.status,
                                      "chunks": len(p.chunks), "content_hash": p.content_hash} for p in prepared]),

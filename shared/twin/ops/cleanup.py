@@ -5,7 +5,7 @@ its own autocommit statement, keeps every lock short (a request touching a row w
 most one batch), keeps WAL and replication lag smooth, and lets a run be cut off at any point
 without losing work already done. Safe to run repeatedly and concurrently: rows are claimed
 with ``FOR UPDATE SKIP LOCKED``, so two runs split the work instead of blocking each other
-or counting a row twice (see queries/cleanup.sql).
+or counting a row twice (see queries/ops.sql).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ logger = logging.getLogger(__name__)
 # Table -> named query. Sessions last, so a session whose rate-limit and cache rows expired at
 # the same moment is not half-cleaned if the run is cut short; order is otherwise irrelevant.
 PURGES: tuple[tuple[str, str], ...] = (
-    ("database_cache", "purge_expired_cache"),
-    ("rate_limits", "purge_expired_rate_limits"),
-    ("ingestion_metadata", "purge_expired_ingestion_metadata"),
-    ("chat_sessions", "purge_expired_chat_sessions"),
+    ("database_cache", "ops.purge_expired_cache"),
+    ("rate_limits", "ops.purge_expired_rate_limits"),
+    ("ingestion_metadata", "ops.purge_expired_ingestion_metadata"),
+    ("chat_sessions", "ops.purge_expired_chat_sessions"),
 )
 
 

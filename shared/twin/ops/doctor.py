@@ -10,6 +10,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import class_row, scalar_row
 
 from twin.chat.retrieval import hybrid_search_params
 from twin.config import EMBEDDING_DIM
@@ -21,6 +22,23 @@ PROJECT_TABLES = (*SEED_TABLES, "twins", "documents", "chat_sessions", "chat_mes
                   "schema_migrations")
 VECTOR_INDEX = "vectors_embedding_hnsw_idx"
 MIN_PGVECTOR = (0, 8)  # iterative index scans
+
+
+@dataclass(frozen=True)
+class ServerFacts:
+    server_version: str
+    database: str
+    user_name: str
+    pgvector_version: str | None  # None: the extension is not installed
+
+
+@dataclass(frozen=True)
+class IndexFacts:
+    table_name: str
+    index_name: str
+    method: str
+    definition: str
+    bytes: int
 
 
 @dataclass
@@ -63,12 +81,15 @@ def _version_tuple(text: str) -> tuple[int, ...]:
 
 
 def _check_server(conn: psycopg.Connection[Any], report: DoctorReport) -> bool:
-    row = conn.execute(
-        "SELECT current_setting('server_version'), current_database(), current_user,"
-        " (SELECT extversion FROM pg_extension WHERE extname = 'vector')"
-    ).fetchone()
-    assert row is not None
-    server_version, database, user, pgvector = row
+    with conn.cursor(row_factory=class_row(ServerFacts)) as cur:
+        facts = cur.execute(
+            "SELECT current_setting('server_version') AS server_version, current_database() AS database,"
+            " current_user AS user_name,"
+            " (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS pgvector_version"
+        ).fetchone()
+    assert facts is not None
+    server_version, database, user, pgvector = (facts.server_version, facts.database, facts.user_name,
+                                                facts.pgvector_version)
     report.server = {"server_version": server_version, "database": database, "user": user,
                      "pgvector_version": pgvector}
     report.add("connect", True, f"PostgreSQL {server_version}, database {database} as {user}")
@@ -94,28 +115,30 @@ def _check_migrations(conn: psycopg.Connection[Any], report: DoctorReport) -> bo
 
 
 def _has_expiry(conn: psycopg.Connection[Any], table: str) -> bool:
-    row = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM information_schema.columns"
-        " WHERE table_schema = current_schema() AND table_name = %s AND column_name = 'expires_at')",
-        (table,),
-    ).fetchone()
-    return bool(row and row[0])
+    with conn.cursor(row_factory=scalar_row) as cur:
+        found = cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = %s AND column_name = 'expires_at')",
+            (table,),
+        ).fetchone()
+    return bool(found)
 
 
 def _check_tables(conn: psycopg.Connection[Any], report: DoctorReport) -> None:
     missing: list[str] = []
     for table in PROJECT_TABLES:
-        exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
-        if not exists or not exists[0]:
-            missing.append(table)
-            continue
-        count_row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))).fetchone()
-        entry: dict[str, Any] = {"table": table, "rows": int(count_row[0]) if count_row else 0}
+        with conn.cursor(row_factory=scalar_row) as cur:
+            if not cur.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone():
+                missing.append(table)
+                continue
+            count = cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))).fetchone()
+        entry: dict[str, Any] = {"table": table, "rows": int(count or 0)}
         if _has_expiry(conn, table):
-            expired = conn.execute(
-                sql.SQL("SELECT count(*) FROM {} WHERE expires_at <= now()").format(sql.Identifier(table))
-            ).fetchone()
-            entry["expired_rows"] = int(expired[0]) if expired else 0
+            with conn.cursor(row_factory=scalar_row) as cur:
+                expired = cur.execute(
+                    sql.SQL("SELECT count(*) FROM {} WHERE expires_at <= now()").format(sql.Identifier(table))
+                ).fetchone()
+            entry["expired_rows"] = int(expired or 0)
         report.tables.append(entry)
     if missing:
         report.add("tables", False, f"missing: {', '.join(missing)}")
@@ -124,9 +147,11 @@ def _check_tables(conn: psycopg.Connection[Any], report: DoctorReport) -> None:
 
 
 def _check_indexes(conn: psycopg.Connection[Any], report: DoctorReport) -> None:
-    rows = conn.execute(
-        """
-        SELECT t.relname, i.relname, am.amname, pg_get_indexdef(i.oid), pg_relation_size(i.oid)
+    with conn.cursor(row_factory=class_row(IndexFacts)) as cur:
+        indexes = cur.execute(
+            """
+        SELECT t.relname AS table_name, i.relname AS index_name, am.amname AS method,
+               pg_get_indexdef(i.oid) AS definition, pg_relation_size(i.oid) AS bytes
         FROM pg_index x
         JOIN pg_class i ON i.oid = x.indexrelid
         JOIN pg_class t ON t.oid = x.indrelid
@@ -134,10 +159,11 @@ def _check_indexes(conn: psycopg.Connection[Any], report: DoctorReport) -> None:
         WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(%s)
         ORDER BY t.relname, i.relname
         """,
-        (list(PROJECT_TABLES),),
-    ).fetchall()
+            (list(PROJECT_TABLES),),
+        ).fetchall()
     report.indexes = [
-        {"table": r[0], "index": r[1], "method": r[2], "definition": r[3], "bytes": int(r[4])} for r in rows
+        {"table": i.table_name, "index": i.index_name, "method": i.method, "definition": i.definition,
+         "bytes": int(i.bytes)} for i in indexes
     ]
     vector_indexes = [i for i in report.indexes if i["table"] == "vectors" and i["method"] in ("hnsw", "ivfflat")]
     hnsw = [i for i in vector_indexes if i["method"] == "hnsw" and "cosine" in i["definition"]]
@@ -172,8 +198,8 @@ def explain_search(conn: psycopg.Connection[Any], *, force_index: bool) -> Any:
         if force_index:
             conn.execute("SET LOCAL enable_seqscan = off")
             conn.execute("SET LOCAL enable_sort = off")
-        row = conn.execute("EXPLAIN (FORMAT JSON) " + query("hybrid_search"), _search_params()).fetchone()
-    return row[0] if row else None
+        with conn.cursor(row_factory=scalar_row) as cur:
+            return cur.execute("EXPLAIN (FORMAT JSON) " + query("chat.hybrid_search"), _search_params()).fetchone()
 
 
 def _check_search_plan(conn: psycopg.Connection[Any], report: DoctorReport) -> None:
@@ -191,11 +217,12 @@ def _check_search_plan(conn: psycopg.Connection[Any], report: DoctorReport) -> N
 
 
 def check_embedders(conn: psycopg.Connection[Any], report: DoctorReport) -> None:
-    rows = conn.execute(
-        "SELECT twin_id, count(DISTINCT embedder) FROM vectors GROUP BY twin_id HAVING count(DISTINCT embedder) > 1"
-    ).fetchall()
-    if rows:
-        twins = ", ".join(r[0] for r in rows)
+    with conn.cursor(row_factory=scalar_row) as cur:
+        mixed = cur.execute(
+            "SELECT twin_id FROM vectors GROUP BY twin_id HAVING count(DISTINCT embedder) > 1 ORDER BY twin_id"
+        ).fetchall()
+    if mixed:
+        twins = ", ".join(str(twin_id) for twin_id in mixed)
         report.add("embedders", False, f"twins with vectors from more than one embedder: {twins}; re-ingest them")
     else:
         report.add("embedders", True, "each twin's vectors come from one embedder")

@@ -1,34 +1,34 @@
--- Statements of `twin import upstash` (twin.upstash_import and twin.upstash.*).
+-- Statements of `twin import upstash` (twin.importers.upstash).
 -- Every write runs in the transaction of one page of Upstash data, together with the
 -- checkpoint update, so an interrupted import never loses or repeats a page.
 
--- name: upstash_checkpoint_get
+-- name: checkpoint_get
 -- The saved position of an interrupted import (a database_cache row that never expires).
 SELECT value FROM database_cache WHERE key = %(key)s;
 
--- name: upstash_checkpoint_put
+-- name: checkpoint_put
 -- Save the import's position and counts (same transaction as the page it follows).
 INSERT INTO database_cache (key, value, expires_at, twin_id)
 VALUES (%(key)s, %(value)s, NULL, %(twin_id)s)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = NULL, twin_id = excluded.twin_id;
 
--- name: upstash_checkpoint_delete
+-- name: checkpoint_delete
 -- Forget the checkpoint once an import completed (or on --restart).
 DELETE FROM database_cache WHERE key = %(key)s;
 
--- name: upstash_existing_chunks
+-- name: existing_chunks
 -- Stored hash, embedder and metadata of a page's chunks: unchanged texts are not embedded again.
 SELECT id, content_hash, embedder, metadata
 FROM vectors
 WHERE twin_id = %(twin_id)s AND id = ANY(%(ids)s);
 
--- name: upstash_foreign_documents
+-- name: foreign_documents
 -- Documents of the page's ids that were not imported from Upstash (ingested directly): never overwritten.
 SELECT document_id
 FROM documents
 WHERE twin_id = %(twin_id)s AND document_id = ANY(%(document_ids)s) AND NOT (metadata ? 'upstash_id');
 
--- name: upstash_create_vector_stage
+-- name: create_vector_stage
 -- Transaction-local staging table for one page: the copy_vectors columns plus document fields.
 -- A NULL embedding means "text unchanged, keep the stored vector" (metadata-only update).
 CREATE TEMPORARY TABLE upstash_vector_stage (
@@ -46,18 +46,18 @@ CREATE TEMPORARY TABLE upstash_vector_stage (
     document_hash text NOT NULL
 ) ON COMMIT DROP;
 
--- name: upstash_copy_vector_stage
+-- name: copy_vector_stage
 -- Binary COPY of one page into the staging table (column order: copy_vectors, then title, source, document_hash).
 COPY upstash_vector_stage (id, embedding, content, metadata, twin_id, document_id, chunk_index, content_hash,
                            embedder, title, source, document_hash)
 FROM STDIN (FORMAT BINARY);
 
--- name: upstash_count_vanished_stage
+-- name: count_vanished_stage
 -- Staged metadata-only rows whose chunk was deleted after it was read: they have no vector to keep.
 SELECT count(*) FROM upstash_vector_stage s
 WHERE s.embedding IS NULL AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.id = s.id);
 
--- name: upstash_upsert_stage_documents
+-- name: upsert_stage_documents
 -- One document per imported vector; an unchanged document is left alone (no updated_at churn).
 INSERT INTO documents (twin_id, document_id, title, source, metadata, content_hash, chunk_count, char_count,
                        embedder)
@@ -71,7 +71,7 @@ SET title = excluded.title, source = excluded.source, metadata = excluded.metada
 WHERE documents.metadata ? 'upstash_id'
   AND (documents.content_hash, documents.embedder) IS DISTINCT FROM (excluded.content_hash, excluded.embedder);
 
--- name: upstash_upsert_stage_vectors
+-- name: upsert_stage_vectors
 -- Insert new chunks and update changed ones; RETURNING lists only rows actually written, so a
 -- second run of the same import reports (and writes) nothing.
 INSERT INTO vectors (id, embedding, content, metadata, twin_id, document_id, chunk_index, content_hash, embedder)
@@ -87,12 +87,12 @@ WHERE (vectors.embedding, vectors.content, vectors.metadata, vectors.embedder)
       IS DISTINCT FROM (excluded.embedding, excluded.content, excluded.metadata, excluded.embedder)
 RETURNING id;
 
--- name: upstash_count_imported_vectors
+-- name: count_imported_vectors
 -- Chunks of this twin imported from one Upstash namespace (for the final row-count check).
 SELECT count(*) FROM vectors
 WHERE twin_id = %(twin_id)s AND metadata @> %(marker)s::jsonb;
 
--- name: upstash_upsert_cache
+-- name: upsert_cache
 -- Redis strings into database_cache with their remaining TTL (NULL: no expiry). A row is only
 -- rewritten when its value changed or its expiry moved by more than a second.
 INSERT INTO database_cache (key, value, expires_at, twin_id)
@@ -107,36 +107,36 @@ WHERE database_cache.value IS DISTINCT FROM excluded.value
    OR abs(extract(epoch FROM database_cache.expires_at - excluded.expires_at)) > 1
 RETURNING key;
 
--- name: upstash_count_cache
+-- name: count_cache
 -- How many of the given cache keys exist (per-page verification, inside the page's transaction).
 SELECT count(*) FROM database_cache WHERE key = ANY(%(keys)s);
 
--- name: upstash_lock_sessions
+-- name: lock_sessions
 -- The page's sessions that already exist, locked so a concurrent chat cannot interleave.
 SELECT session_id, twin_id FROM chat_sessions WHERE session_id = ANY(%(session_ids)s::uuid[])
 ORDER BY session_id
 FOR UPDATE;
 
--- name: upstash_session_messages
+-- name: session_messages
 -- Stored messages of the page's existing sessions, oldest first.
 SELECT session_id, role, content FROM chat_messages
 WHERE session_id = ANY(%(session_ids)s::uuid[])
 ORDER BY session_id, id;
 
--- name: upstash_insert_session
+-- name: insert_session
 -- Create an imported chat session (expiry from the Redis key's TTL, else the default session TTL).
 INSERT INTO chat_sessions (session_id, twin_id, expires_at)
 VALUES (%(session_id)s, %(twin_id)s, now() + make_interval(secs => %(ttl_s)s))
 ON CONFLICT (session_id) DO NOTHING;
 
--- name: upstash_append_messages
+-- name: append_messages
 -- Append messages to a session in their conversation order (identity ids follow the ORDER BY).
 INSERT INTO chat_messages (session_id, role, content)
 SELECT %(session_id)s, m.role, m.content
 FROM unnest(%(roles)s::text[], %(contents)s::text[]) WITH ORDINALITY AS m (role, content, ord)
 ORDER BY m.ord;
 
--- name: upstash_count_sessions
+-- name: count_sessions
 -- Sessions of this twin holding at least the expected number of messages (per-page verification).
 SELECT count(*)
 FROM unnest(%(session_ids)s::uuid[], %(message_counts)s::int[]) AS e (session_id, messages)

@@ -1,19 +1,25 @@
-"""Named SQL statements kept in ``twin/queries/*.sql``.
+"""Named SQL statements kept in ``twin/queries/<owner>.sql``.
 
-Each statement sits under a ``-- name: <name>`` line followed by a one-line comment saying
-what it is for (the aiosql convention), so SQL stays SQL: greppable, reviewable, and never
-built by string formatting. Parameters are psycopg's ``%(name)s``.
+Each file is a namespace named after the package that runs its statements (``access``,
+``chat``, ``ingest``, ``ops``, ``upstash``), so ``query("chat.session_history")`` is the
+``-- name: session_history`` block of ``queries/chat.sql`` (the aiosql convention). Each
+statement sits under its name line and starts with a one-line comment saying what it is for,
+so SQL stays SQL: greppable, reviewable, and never built by string formatting. Parameters are
+psycopg's ``%(name)s``. tests/test_sql_catalog.py checks that every statement has its comment,
+is used, and is called with the parameters it names.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import LiteralString
 
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
 _NAME_LINE = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)\s*$", re.MULTILINE)
+_NAMESPACE = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
 def parse_named_queries(text: str, *, origin: str) -> dict[str, str]:
@@ -31,20 +37,35 @@ def parse_named_queries(text: str, *, origin: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _all_queries() -> dict[str, str]:
+def catalog() -> dict[str, str]:
+    """Every statement by qualified name, ``<file stem>.<statement name>``."""
     queries: dict[str, str] = {}
     for path in sorted(QUERIES_DIR.glob("*.sql")):
+        if not _NAMESPACE.match(path.stem):
+            raise ValueError(f"{path.name}: a query file is named like a Python identifier (it is a namespace)")
         for name, statement in parse_named_queries(path.read_text(encoding="utf-8"), origin=path.name).items():
-            if name in queries:
-                raise ValueError(f"{path.name}: query {name!r} is also defined in another file")
-            queries[name] = statement
+            queries[f"{path.stem}.{name}"] = statement
     return queries
 
 
+@lru_cache(maxsize=1)
+def _unique_bare_names() -> dict[str, str]:
+    # Transitional: callers not yet moved to qualified names. A bare name resolves only when
+    # exactly one file defines it. Remove together with the last bare-name call site.
+    owners: dict[str, list[str]] = {}
+    for qualified in catalog():
+        owners.setdefault(qualified.partition(".")[2], []).append(qualified)
+    return {bare: found[0] for bare, found in owners.items() if len(found) == 1}
+
+
 def query(name: str) -> LiteralString:
-    """The statement called ``name``; the text comes from files shipped with the package,
-    never from input, which is what LiteralString promises psycopg."""
-    try:
-        return _all_queries()[name]
-    except KeyError:
-        raise KeyError(f"no SQL statement named {name!r} in {QUERIES_DIR}") from None
+    """The statement called ``name`` (``"<file>.<statement>"``); the text comes from files
+    shipped with the package, never from input, which is what LiteralString promises psycopg."""
+    statements = catalog()
+    if name in statements:
+        return statements[name]
+    qualified = _unique_bare_names().get(name) if "." not in name else None
+    if qualified is None:
+        raise KeyError(f"no SQL statement named {name!r} in {QUERIES_DIR} (names are '<file>.<statement>')")
+    warnings.warn(f"query({name!r}): use the qualified name {qualified!r}", DeprecationWarning, stacklevel=2)
+    return statements[qualified]

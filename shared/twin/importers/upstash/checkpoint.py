@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from psycopg.rows import scalar_row
+
 from twin.errors import ConfigurationError
 from twin.storage.db import Conn
 from twin.storage.sqlfile import query
@@ -48,12 +50,12 @@ class Checkpoint:
         }, sort_keys=True)
 
     def save(self, conn: Conn) -> None:
-        conn.execute(query("upstash_checkpoint_put"), {"key": self.key, "value": self.to_json(),
+        conn.execute(query("upstash.checkpoint_put"), {"key": self.key, "value": self.to_json(),
                                                        "twin_id": self.twin_id})
         self.existed = True
 
     def delete(self, conn: Conn) -> None:
-        conn.execute(query("upstash_checkpoint_delete"), {"key": self.key})
+        conn.execute(query("upstash.checkpoint_delete"), {"key": self.key})
         self.existed = False
 
     def check_fingerprint(self, fingerprint: dict[str, Any]) -> None:
@@ -71,11 +73,12 @@ class Checkpoint:
 def load_checkpoint(conn: Conn, *, twin_id: str, namespace: str, fingerprint: dict[str, Any]) -> Checkpoint:
     """The stored checkpoint, or a fresh one (``existed`` False) when there is none."""
     key = checkpoint_key(twin_id, namespace)
-    row = conn.execute(query("upstash_checkpoint_get"), {"key": key}).fetchone()
-    if row is None:
+    with conn.cursor(row_factory=scalar_row) as cur:
+        value = cur.execute(query("upstash.checkpoint_get"), {"key": key}).fetchone()
+    if value is None:
         return Checkpoint(key=key, twin_id=twin_id, fingerprint=fingerprint)
     try:
-        raw = json.loads(str(row[0]))
+        raw = json.loads(str(value))
         if int(raw.get("version", 0)) != VERSION:
             raise ValueError(f"checkpoint version {raw.get('version')}")
         return Checkpoint(

@@ -37,6 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from psycopg.rows import class_row, scalar_row
+
 from twin.importers.upstash.remote import UpstashService
 from twin.importers.upstash.report import PageCounts
 from twin.storage.db import Conn, Database
@@ -269,7 +271,7 @@ def _write_strings(conn: Conn, page: PageCounts, strings: list[KeyEntry], *, twi
     if not live:
         return
     keys = [cache_key(twin_id, e.key) for e, _ in live]
-    written = conn.execute(query("upstash_upsert_cache"), {
+    written = conn.execute(query("upstash.upsert_cache"), {
         "twin_id": twin_id, "keys": keys, "values": [e.value.replace("\x00", "") if e.value else "" for e, _ in live],
         "ttl_s": [ttl for _, ttl in live],
     }).fetchall()
@@ -277,8 +279,25 @@ def _write_strings(conn: Conn, page: PageCounts, strings: list[KeyEntry], *, twi
     cache.unchanged = len(live) - cache.written
     page["keys"].written += cache.written
     page["keys"].unchanged += cache.unchanged
-    row = conn.execute(query("upstash_count_cache"), {"keys": keys}).fetchone()
-    page.confirmed["cache"] += int(row[0]) if row else 0
+    with conn.cursor(row_factory=scalar_row) as cur:
+        page.confirmed["cache"] += int(cur.execute(query("upstash.count_cache"), {"keys": keys}).fetchone() or 0)
+
+
+@dataclass(frozen=True)
+class SessionOwner:
+    """A row of ``upstash.lock_sessions``."""
+
+    session_id: uuid.UUID
+    twin_id: str
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """A row of ``upstash.session_messages``."""
+
+    session_id: uuid.UUID
+    role: str
+    content: str
 
 
 def _skip_session(page: PageCounts, reason: str, messages: int) -> None:
@@ -290,12 +309,15 @@ def _skip_session(page: PageCounts, reason: str, messages: int) -> None:
 def _write_sessions(conn: Conn, page: PageCounts, sessions: list[_Session], *, twin_id: str) -> None:
     tally, messages, keys = page["sessions"], page["messages"], page["keys"]
     tally.read = len(sessions)
-    conn.execute(query("ensure_twin"), {"twin_id": twin_id})
+    conn.execute(query("access.ensure_twin"), {"twin_id": twin_id})
     ids = [s.session_id for s in sessions]
-    owners = {r[0]: str(r[1]) for r in conn.execute(query("upstash_lock_sessions"), {"session_ids": ids})}
+    with conn.cursor(row_factory=class_row(SessionOwner)) as cur:
+        owners = {o.session_id: o.twin_id
+                  for o in cur.execute(query("upstash.lock_sessions"), {"session_ids": ids}).fetchall()}
     stored: dict[uuid.UUID, list[tuple[str, str]]] = {}
-    for sid, role, content in conn.execute(query("upstash_session_messages"), {"session_ids": ids}):
-        stored.setdefault(sid, []).append((str(role), str(content)))
+    with conn.cursor(row_factory=class_row(StoredMessage)) as cur:
+        for m in cur.execute(query("upstash.session_messages"), {"session_ids": ids}).fetchall():
+            stored.setdefault(m.session_id, []).append((m.role, m.content))
     present: list[tuple[uuid.UUID, int]] = []
     seen: set[uuid.UUID] = set()
     for session in sessions:
@@ -314,7 +336,7 @@ def _write_sessions(conn: Conn, page: PageCounts, sessions: list[_Session], *, t
             continue
         have = stored.get(session.session_id, [])
         if owner is None:
-            conn.execute(query("upstash_insert_session"), {"session_id": session.session_id, "twin_id": twin_id,
+            conn.execute(query("upstash.insert_session"), {"session_id": session.session_id, "twin_id": twin_id,
                                                            "ttl_s": session.ttl_s})
             tail = imported
         elif have[:len(imported)] == imported:
@@ -325,7 +347,7 @@ def _write_sessions(conn: Conn, page: PageCounts, sessions: list[_Session], *, t
             _skip_session(page, "session_diverged", len(imported))
             continue
         if tail:
-            conn.execute(query("upstash_append_messages"), {
+            conn.execute(query("upstash.append_messages"), {
                 "session_id": session.session_id, "roles": [r for r, _ in tail], "contents": [c for _, c in tail]})
             tally.written += 1
             keys.written += 1
@@ -336,7 +358,8 @@ def _write_sessions(conn: Conn, page: PageCounts, sessions: list[_Session], *, t
         messages.unchanged += len(imported) - len(tail)
         present.append((session.session_id, len(imported)))
     if present:
-        row = conn.execute(query("upstash_count_sessions"), {
-            "twin_id": twin_id, "session_ids": [sid for sid, _ in present],
-            "message_counts": [n for _, n in present]}).fetchone()
-        page.confirmed["sessions"] += int(row[0]) if row else 0
+        with conn.cursor(row_factory=scalar_row) as cur:
+            confirmed = cur.execute(query("upstash.count_sessions"), {
+                "twin_id": twin_id, "session_ids": [sid for sid, _ in present],
+                "message_counts": [n for _, n in present]}).fetchone()
+        page.confirmed["sessions"] += int(confirmed or 0)

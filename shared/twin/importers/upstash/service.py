@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from psycopg.rows import scalar_row
 from psycopg.types.json import Jsonb
 
 from twin.config import Settings
@@ -296,9 +297,13 @@ def _verify(db: Database, report: ImportReport, vec: _Vectors | None, red: _Redi
         ns = dict(info.namespaces or {}).get(report.namespace)
         upstash = int(ns.vector_count) if ns is not None else 0
         marker = Jsonb({"upstash_namespace": report.namespace})
-        row = db.run(lambda conn: conn.execute(query("upstash_count_imported_vectors"),
-                                               {"twin_id": report.twin_id, "marker": marker}).fetchone())
-        found = int(row[0]) if row else 0
+
+        def count_imported(conn: Conn) -> int:
+            with conn.cursor(row_factory=scalar_row) as cur:
+                return int(cur.execute(query("upstash.count_imported_vectors"),
+                                       {"twin_id": report.twin_id, "marker": marker}).fetchone() or 0)
+
+        found = db.run(count_imported)
         t = report["vectors"]
         expected = t.read - t.skipped_total
         notes = []

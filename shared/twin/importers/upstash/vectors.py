@@ -36,16 +36,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg.rows import class_row, scalar_row
 from psycopg.types.json import Jsonb
 
 from twin.config import EMBEDDING_DIM
 from twin.embeddings.base import Embedder
 from twin.importers.upstash.remote import UpstashService
 from twin.importers.upstash.report import PageCounts
+from twin.ingest.schemas import DocumentInput
 from twin.ingest.service import VECTOR_COPY_TYPES, check_dimension, chunk_id, document_hash, lock_twin_for_write
 from twin.storage.db import Conn, Database, register_vector_types
 from twin.storage.sqlfile import query
-from twin.validation import DocumentInput
 
 DEFAULT_SOURCE_MODEL = "text-embedding-3-small"
 CONTENT_FIELDS = ("text", "content", "pageContent", "page_content", "chunk", "body")
@@ -101,6 +102,22 @@ class MappedVector:
     vector: list[float] | None  # usable as is (kept), else None: embed the text
     content_hash: str
     document_hash: str
+
+
+@dataclass(frozen=True)
+class ExistingChunk:
+    """A row of ``upstash.existing_chunks``."""
+
+    id: str
+    content_hash: str
+    embedder: str
+    metadata: dict[str, Any]
+
+
+def _existing_chunks(conn: Conn, twin_id: str, ids: list[str]) -> dict[str, ExistingChunk]:
+    with conn.cursor(row_factory=class_row(ExistingChunk)) as cur:
+        rows = cur.execute(query("upstash.existing_chunks"), {"twin_id": twin_id, "ids": ids}).fetchall()
+    return {r.id: r for r in rows}
 
 
 def _clean(value: Any) -> Any:
@@ -205,12 +222,10 @@ def import_page(*, db: Database, entries: list[Any], plan: EmbeddingPlan, embedd
 
     # Decide what needs embedding before taking any lock: embedding is slow, and the twin row
     # stays locked only for the short write below (as in ingest).
-    existing: dict[str, tuple[str, str, dict[str, Any]]] = {}
+    existing: dict[str, ExistingChunk] = {}
     unkept = [chunk for chunk, item in mapped.items() if item.vector is None]
     if unkept:
-        rows = db.run(lambda conn: conn.execute(query("upstash_existing_chunks"),
-                                                {"twin_id": twin_id, "ids": unkept}).fetchall())
-        existing = {str(r[0]): (str(r[1]), str(r[2]), dict(r[3])) for r in rows}
+        existing = db.run(lambda conn: _existing_chunks(conn, twin_id, unkept))
     staged: list[tuple[MappedVector, list[float] | None]] = []
     to_embed: list[MappedVector] = []
     unchanged = 0
@@ -219,8 +234,8 @@ def import_page(*, db: Database, entries: list[Any], plan: EmbeddingPlan, embedd
             staged.append((item, item.vector))  # kept vectors: the upsert compares them
             continue
         old = existing.get(item.chunk_id)
-        if old is not None and old[0] == item.content_hash and old[1] == plan.target:
-            if old[2] == item.metadata:
+        if old is not None and old.content_hash == item.content_hash and old.embedder == plan.target:
+            if old.metadata == item.metadata:
                 unchanged += 1
             else:
                 staged.append((item, None))  # metadata changed, text did not: keep the stored vector
@@ -243,12 +258,17 @@ def import_page(*, db: Database, entries: list[Any], plan: EmbeddingPlan, embedd
         page["vectors"].read = tally.read
         page["vectors"].skipped = dict(tally.skipped)
         page["vectors"].unchanged = unchanged
+        if staged:
+            # Before the transaction: registration costs catalog round trips, which would
+            # otherwise run while this transaction holds the twin lock and stalls other writers.
+            register_vector_types(conn)
         with conn.transaction(force_rollback=dry_run):
             lock_twin_for_write(conn, twin_id, embedder)
             rows = staged
             if rows:
-                foreign = {str(r[0]) for r in conn.execute(query("upstash_foreign_documents"), {
-                    "twin_id": twin_id, "document_ids": [item.document_id for item, _ in rows]}).fetchall()}
+                with conn.cursor(row_factory=scalar_row) as cur:
+                    foreign = set(cur.execute(query("upstash.foreign_documents"), {
+                        "twin_id": twin_id, "document_ids": [item.document_id for item, _ in rows]}).fetchall())
                 rows = [(item, vec) for item, vec in rows if item.document_id not in foreign]
                 page["vectors"].skip("id_conflict", len(staged) - len(rows))
             if rows:
@@ -258,7 +278,7 @@ def import_page(*, db: Database, entries: list[Any], plan: EmbeddingPlan, embedd
                 page["vectors"].unchanged += len(rows) - written - vanished
                 if written:
                     # Records the embedder and bumps content_version: cached answers are stale now.
-                    conn.execute(query("set_twin_embedder"), {"twin_id": twin_id, "embedder": embedder.name})
+                    conn.execute(query("ingest.set_twin_embedder"), {"twin_id": twin_id, "embedder": embedder.name})
             if not dry_run:
                 save_checkpoint(conn, page)
         return page
@@ -268,16 +288,16 @@ def import_page(*, db: Database, entries: list[Any], plan: EmbeddingPlan, embedd
 
 def _write_rows(conn: Conn, rows: list[tuple[MappedVector, list[float] | None]], *, twin_id: str,
                 embedder: str) -> tuple[int, int]:
-    """(chunks written, staged rows that vanished) for one page, via a staging table."""
-    register_vector_types(conn)
-    conn.execute(query("upstash_create_vector_stage"))
-    with conn.cursor() as cur, cur.copy(query("upstash_copy_vector_stage")) as copy:
+    """(chunks written, staged rows that vanished) for one page, via a staging table. The caller
+    registered pgvector's types before taking the twin lock (the COPY needs them)."""
+    conn.execute(query("upstash.create_vector_stage"))
+    with conn.cursor() as cur, cur.copy(query("upstash.copy_vector_stage")) as copy:
         copy.set_types(STAGE_COPY_TYPES)
         for item, vector in rows:
             copy.write_row((item.chunk_id, vector, item.content, Jsonb(item.metadata), twin_id, item.document_id,
                             0, item.content_hash, embedder, item.title, item.source, item.document_hash))
-    row = conn.execute(query("upstash_count_vanished_stage")).fetchone()
-    vanished = int(row[0]) if row else 0
-    conn.execute(query("upstash_upsert_stage_documents"))
-    written = len(conn.execute(query("upstash_upsert_stage_vectors")).fetchall())
+    with conn.cursor(row_factory=scalar_row) as cur:
+        vanished = int(cur.execute(query("upstash.count_vanished_stage")).fetchone() or 0)
+    conn.execute(query("upstash.upsert_stage_documents"))
+    written = len(conn.execute(query("upstash.upsert_stage_vectors")).fetchall())
     return written, vanished

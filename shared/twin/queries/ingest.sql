@@ -1,3 +1,20 @@
+-- Documents and their chunks: twin.ingest (service, documents, reembed). Writers of one twin
+-- serialise on lock_twin for the rest of their transaction.
+
+-- name: lock_twin
+-- Serialise writers of one twin for the rest of the transaction and read its embedder.
+SELECT embedder,
+       EXISTS (SELECT 1 FROM vectors v WHERE v.twin_id = t.twin_id) AS has_vectors
+FROM twins t
+WHERE twin_id = %(twin_id)s
+FOR UPDATE;
+
+-- name: set_twin_embedder
+-- Record which embedder the twin's vectors come from and invalidate cached answers by version.
+UPDATE twins
+SET embedder = %(embedder)s, content_version = content_version + 1, updated_at = now()
+WHERE twin_id = %(twin_id)s;
+
 -- name: document_hashes
 -- Current content hash of the given documents of one twin (to skip unchanged ones).
 SELECT document_id, content_hash
@@ -55,7 +72,28 @@ LIMIT %(limit)s;
 DELETE FROM documents WHERE twin_id = %(twin_id)s AND document_id = %(document_id)s
 RETURNING document_id, chunk_count;
 
--- name: count_documents
--- Number of documents and chunks of one twin.
-SELECT (SELECT count(*) FROM documents WHERE twin_id = %(twin_id)s) AS documents,
-       (SELECT count(*) FROM vectors WHERE twin_id = %(twin_id)s) AS chunks;
+-- name: chunks_to_reembed
+-- Every chunk of a twin with its text, to embed again with another embedder.
+SELECT id, content FROM vectors WHERE twin_id = %(twin_id)s ORDER BY id;
+
+-- name: create_reembed_stage
+-- A transaction-local staging table for the new vectors (dropped at commit).
+CREATE TEMPORARY TABLE reembed_stage (id text PRIMARY KEY, embedding vector(1536) NOT NULL) ON COMMIT DROP;
+
+-- name: copy_reembed_stage
+-- Bulk load of the new vectors into the staging table.
+COPY reembed_stage (id, embedding) FROM STDIN (FORMAT BINARY);
+
+-- name: apply_reembed_stage
+-- Swap in the new vectors for every staged chunk of the twin.
+UPDATE vectors v SET embedding = s.embedding, embedder = %(embedder)s, updated_at = now()
+FROM reembed_stage s
+WHERE v.id = s.id AND v.twin_id = %(twin_id)s;
+
+-- name: set_documents_embedder
+-- Record the new embedder on the twin's documents.
+UPDATE documents SET embedder = %(embedder)s WHERE twin_id = %(twin_id)s;
+
+-- name: count_other_embedder_chunks
+-- Chunks of the twin still from another embedder after the swap (written while re-embedding).
+SELECT count(*) FROM vectors WHERE twin_id = %(twin_id)s AND embedder <> %(embedder)s;

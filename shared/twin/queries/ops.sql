@@ -1,4 +1,4 @@
--- Expired-row purges run by the scheduled Cleanup function and `twin cleanup`.
+-- Expired-row purges (twin.ops.cleanup) run by the scheduled Cleanup function and `twin cleanup`.
 -- Each statement deletes one bounded batch and is its own short transaction: rows are picked
 -- through the expires_at index in expiry order, locked with FOR UPDATE SKIP LOCKED so a
 -- concurrent cleanup (or a request updating the same row) is stepped over instead of waited

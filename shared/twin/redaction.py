@@ -1,0 +1,63 @@
+"""Secrets never reach a log line, a traceback or a response: one filter, used by every log handler.
+
+Provider errors echo what they were sent ("Incorrect API key provided: sk-..."), and psycopg
+errors can echo a connection string, so redaction works on the formatted text, traceback
+included, not on the arguments a caller chose to pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+
+_PATTERNS = (
+    re.compile(r"sk-[A-Za-z0-9_\-*]{6,}"),          # OpenAI-style keys (also the provider's masked echo)
+    re.compile(r"twin_[A-Za-z0-9_\-]{10,}"),          # this service's API keys
+    re.compile(r"(?i)(password\s*[=:]\s*)('[^']*'|\"[^\"]*\"|\S+)"),
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-]{8,}"),
+    re.compile(r"(postgres(?:ql)?://[^:/@\s]+:)[^@\s]+(@)"),
+)
+_ENV_SECRETS = ("OPENAI_API_KEY", "UPSTASH_VECTOR_REST_TOKEN", "UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_TOKEN")
+
+
+def redact(text: str) -> str:
+    for name in _ENV_SECRETS:
+        value = os.environ.get(name, "").strip()
+        if len(value) >= 8:
+            text = text.replace(value, "***")
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + "***" + (
+            m.group(m.re.groups) if m.re.groups >= 2 and m.group(m.re.groups) == "@" else ""), text)
+    return text
+
+
+class RedactSecrets(logging.Filter):
+    """Rewrites the message and the traceback of every record in place before any handler formats it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a bad format string must not hide the record
+            message = str(record.msg)
+        record.msg, record.args = redact(message), None
+        if record.exc_info:
+            formatter = logging.Formatter()
+            record.exc_text = redact(formatter.formatException(record.exc_info))
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def install_local_logging(level: int = logging.INFO) -> None:
+    """Service logs to stderr through the redacting filter (the CLI and `twin serve`)."""
+    root = logging.getLogger("twin")
+    if any(isinstance(f, RedactSecrets) for h in root.handlers for f in h.filters):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets())
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
