@@ -34,17 +34,49 @@ setup() {
     fi
 }
 
+# The browser tests (tests/browser) drive Debian's Chromium through Playwright (the pip package comes
+# with the dev extra; `playwright install` is never used). Install Chromium when it is missing and we can.
+browser_deps() {
+    local chromium="${TWIN_CHROMIUM:-/usr/bin/chromium}"
+    if [ -x "$chromium" ]; then
+        return 0
+    fi
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "dev.sh: $chromium is missing; installing Debian's chromium for the browser tests (apt-get)" >&2
+        if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium &&
+            [ -x "$chromium" ]; then
+            return 0
+        fi
+    fi
+    echo "dev.sh: warning: Chromium is not installed at $chromium and could not be installed here;" \
+        "the browser tests (tests/browser) will be skipped, or fail when CI=true" >&2
+}
+
 case "${1:-}" in
     run)
         shift
         setup
         "$VENV/bin/twin" db migrate
-        "$VENV/bin/twin" ingest examples/profile --twin "${TWIN_DEFAULT_TWIN:-default}"
-        exec "$VENV/bin/twin" serve "$@"
+        # The sample (Maya Okafor) lives in its own twin "sample" and is loaded only while that
+        # twin is empty, so nothing a user ingested is ever overwritten. Served: TWIN_DEFAULT_TWIN
+        # when set, else "default" once it holds documents, else "sample".
+        if [ -n "${TWIN_DEFAULT_TWIN:-}" ]; then
+            serve_twin="$TWIN_DEFAULT_TWIN"
+        elif [ "$("$VENV/bin/twin" documents count --twin default)" != "0" ]; then
+            serve_twin=default
+        else
+            serve_twin=sample
+        fi
+        if [ "$serve_twin" = sample ]; then
+            "$VENV/bin/twin" ingest examples/profile --twin sample --if-empty
+        fi
+        echo "dev.sh: serving twin '$serve_twin' (set TWIN_DEFAULT_TWIN to choose another)" >&2
+        TWIN_DEFAULT_TWIN="$serve_twin" exec "$VENV/bin/twin" serve "$@"
         ;;
     test)
         shift
         setup
+        browser_deps
         "$VENV/bin/ruff" check .
         "$VENV/bin/mypy"
         exec "$VENV/bin/python" -m pytest "$@"

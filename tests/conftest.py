@@ -29,6 +29,8 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "digital-twin")
 # Tests never reach a real model provider unless a test points the SDK at the local stub.
 os.environ.pop("OPENAI_API_KEY", None)
+# The hashing embedder unless a test asks for the semantic one (tests/quality): fast and exact.
+os.environ.setdefault("TWIN_EMBEDDER", "hashing")
 
 from twin import runtime
 from twin.config import Settings

@@ -42,6 +42,7 @@ def stub() -> Iterator[OpenAIStub]:
 @pytest.fixture
 def online_env(monkeypatch: pytest.MonkeyPatch, stub: OpenAIStub, db: Database) -> Iterator[None]:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("TWIN_EMBEDDER", "auto")
     monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
     monkeypatch.setenv("TWIN_OPENAI_MAX_RETRIES", "1")
     _reset(db)

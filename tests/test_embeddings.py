@@ -207,10 +207,10 @@ def test_offline_embedder_handles_thousands_of_chunks_quickly() -> None:
     assert elapsed < 15, f"2000 chunks took {elapsed:.1f}s"
 
 
-def test_import_and_offline_embedding_load_neither_openai_nor_numpy() -> None:
+def test_hashing_embedder_loads_neither_openai_nor_numpy() -> None:
     code = (
         "import sys; import twin.embeddings.selection, twin.chat.llm; "
-        "twin.embeddings.selection.build_embedder(twin.config.Settings()).embed(['hello world']); "
+        "twin.embeddings.selection.build_embedder(twin.config.Settings(embedder='hashing')).embed(['hello world']); "
         "print(sorted(m for m in ('openai', 'numpy', 'aws_lambda_powertools', 'boto3') if m in sys.modules))"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
@@ -396,10 +396,20 @@ def test_missing_vectors_in_response_is_an_upstream_error(stub: OpenAIStub) -> N
 # -- selection and key resolution -----------------------------------------------------------------
 
 
-def test_no_key_selects_offline_embedder() -> None:
-    embedder = build_embedder(Settings())
+def test_no_key_selects_the_hashing_embedder_when_asked() -> None:
+    embedder = build_embedder(replace(Settings(), embedder="hashing"))
     assert isinstance(embedder, OfflineEmbedder)
     assert (embedder.name, embedder.mode, embedder.dim) == ("offline:hash-v1", "offline", EMBEDDING_DIM)
+
+
+def test_no_key_selects_the_semantic_offline_embedder_by_default_when_installed() -> None:
+    embedder = build_embedder(Settings())
+    assert (embedder.name, embedder.mode, embedder.dim) == ("offline:minilm-l6-v2-int8", "offline", EMBEDDING_DIM)
+
+
+def test_unknown_embedder_choice_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="TWIN_EMBEDDER"):
+        build_embedder(replace(Settings(), embedder="word2vec"))
 
 
 def test_key_selects_openai_embedder_cached_until_reset(stub: OpenAIStub) -> None:
@@ -410,7 +420,7 @@ def test_key_selects_openai_embedder_cached_until_reset(stub: OpenAIStub) -> Non
 
     assert isinstance(first, OpenAIEmbedder)
     assert runtime.current().embedder is first
-    assert isinstance(build_embedder(Settings()), OfflineEmbedder)  # other settings, other embedder
+    assert build_embedder(Settings()).mode == "offline"  # other settings, other embedder
     runtime.reset()
     assert runtime.current().embedder is not first
 
@@ -487,4 +497,4 @@ def test_explicit_key_wins_over_secret_and_parameter() -> None:
 @pytest.mark.usefixtures("aws")
 def test_empty_secret_falls_back_to_offline_embedder() -> None:
     arn = _secret("   ")
-    assert isinstance(build_embedder(replace(Settings(), openai_api_key_secret_arn=arn)), OfflineEmbedder)
+    assert build_embedder(replace(Settings(), openai_api_key_secret_arn=arn)).mode == "offline"

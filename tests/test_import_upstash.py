@@ -551,3 +551,142 @@ def test_cli_text_mode_prints_a_readable_summary(migrated_db_url: str, db: Datab
     assert f"Upstash import into twin {twin_id}" in out
     assert "skipped 2 x rate_limit_counter" in out
     assert "verified: row counts match" in out
+
+
+# --- dry runs only read ----------------------------------------------------------------------
+
+WRITTEN_TABLES = ("twins", "documents", "vectors", "database_cache", "chat_sessions", "chat_messages",
+                  "ingestion_metadata")
+
+
+def refuse_writes(url: str) -> None:
+    """Every INSERT/UPDATE/DELETE/COPY on the import's tables raises, even one later rolled back
+    (a rolled-back insert still leaves dead rows: what a dry run must never do)."""
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("CREATE FUNCTION refuse_write() RETURNS trigger LANGUAGE plpgsql AS "
+                      "$$ BEGIN RAISE EXCEPTION 'dry run wrote to %', TG_TABLE_NAME; END $$")
+        for table in WRITTEN_TABLES:
+            admin.execute(f"CREATE TRIGGER refuse_write BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                          "FOR EACH STATEMENT EXECUTE FUNCTION refuse_write()")
+
+
+def allow_writes(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as admin:
+        for table in WRITTEN_TABLES:
+            admin.execute(f"DROP TRIGGER refuse_write ON {table}")
+
+
+def tallies(report: ImportReport) -> dict[str, Any]:
+    out = report.as_dict()
+    return {kind: out[kind] for kind in ("vectors", "keys", "cache", "sessions", "messages")} | {
+        "reembedded": report.reembedded}
+
+
+@pytest.mark.parametrize("embedding", ["kept", "reembedded"])
+def test_dry_run_issues_no_write_at_all_and_predicts_the_real_run_exactly(
+        empty_db_url: str, settings: Settings, stub: UpstashStub, openai: OpenAIStub, embedding: str) -> None:
+    # GIVEN a database of its own (no other writer), holding an earlier import of the old app...
+    from twin.storage.migrations import migrate
+
+    with psycopg.connect(empty_db_url, autocommit=True) as admin:
+        migrate(admin)
+    own = replace(settings, database_url=empty_db_url)
+    db = Database(own, empty_db_url)
+    embedder: Embedder = openai_embedder(own, openai) if embedding == "kept" else OFFLINE
+    twin_id = f"t-{uuid.uuid4().hex[:10]}"
+    seed_vectors(stub)
+    session = seed_redis(stub)
+    try:
+        run_import(db, own, embedder, stub, twin_id, page_size=2)
+        # ...and an Upstash that changed since: one text edited, one vector and one key new, one
+        # string changed, one chat longer
+        stub.add_vector("job-2", vector=OFFLINE.embed_one("Maya led the billing migration."),
+                        metadata={"title": "Job", "source": "job-2.md", "text": "Maya led the billing migration."})
+        stub.add_vector("new-1", vector=OFFLINE.embed_one("Maya mentors juniors."), data="Maya mentors juniors.")
+        stub.set_string("config:theme", "light")
+        stub.set_string("cache:answer:2", "Edinburgh.", ttl_s=600)
+        stub.lpush(f"chat-history:{session}", json.dumps({"type": "human", "data": {"content": "Bye!"}}))
+
+        # WHEN a dry run runs while any write to those tables raises
+        refuse_writes(empty_db_url)
+        dry = run_import(db, own, embedder, stub, twin_id, page_size=2, dry_run=True)
+        allow_writes(empty_db_url)
+
+        # THEN it finished without writing, and the real run does exactly what it announced
+        real = run_import(db, own, embedder, stub, twin_id, page_size=2)
+    finally:
+        db.close()
+    assert dry.dry_run is True
+    assert real.verified is True
+    assert tallies(dry) == tallies(real)
+    assert (dry["vectors"].written, dry["vectors"].unchanged) == (2, 4)
+    assert (dry["cache"].written, dry["cache"].unchanged) == (2, 1)
+    assert (dry["sessions"].written, dry["messages"].written) == (1, 1)
+
+
+def test_dry_run_of_a_twin_that_holds_another_embedders_vectors_is_refused_without_writing(
+        db: Database, settings: Settings, conn: psycopg.Connection[Any], stub: UpstashStub, twin_id: str) -> None:
+    from twin.ingest.schemas import DocumentInput
+    from twin.ingest.service import ingest_documents
+
+    seed_vectors(stub)
+    ingest_documents(db=db, settings=settings, twin_id=twin_id, embedder=OFFLINE,
+                     documents=[DocumentInput(content="Mine.", id="mine")])
+    before = twin_state(conn, twin_id)
+    other = OpenAIEmbedder(openai_settings(settings, "http://127.0.0.1:9"), api_key="sk-test")
+
+    with pytest.raises(EmbedderMismatch):
+        run_import(db, settings, other, stub, twin_id, dry_run=True, redis=False)
+    assert twin_state(conn, twin_id) == before
+
+
+# --- import defaults -------------------------------------------------------------------------
+
+
+def test_langchain_js_text_in_metadata_pageContentLC_is_imported_by_default(
+        db: Database, settings: Settings, conn: psycopg.Connection[Any], stub: UpstashStub, twin_id: str) -> None:
+    # LangChain JS's UpstashVectorStore stores no `data`, only metadata._pageContentLC.
+    text = "Maya's first job was at a sailing school."
+    stub.add_vector("lc-1", vector=OFFLINE.embed_one(text), metadata={"_pageContentLC": text, "loc": {"lines": 3}})
+
+    report = run_import(db, settings, OFFLINE, stub, twin_id, redis=False)
+
+    assert report["vectors"].written == 1
+    _, content, metadata, _, _ = vector_rows(conn, twin_id)["lc-1"]
+    assert content == text
+    assert "_pageContentLC" not in metadata
+    assert metadata["upstash_content_field"] == "_pageContentLC"
+    assert metadata["loc"] == {"lines": 3}
+
+
+def test_one_binary_redis_value_is_skipped_and_the_rest_of_the_page_stays_batched(
+        db: Database, settings: Settings, conn: psycopg.Connection[Any], stub: UpstashStub, twin_id: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+
+    from tests.support import upstash_stub
+
+    # GIVEN one SCAN page of 200 strings, one of which holds bytes that are not UTF-8
+    text_encode = upstash_stub._encode
+
+    def encode(value: Any) -> Any:  # the stub stores str; let it serve raw bytes too, as Redis does
+        return base64.b64encode(value).decode("ascii") if isinstance(value, bytes) else text_encode(value)
+
+    monkeypatch.setattr(upstash_stub, "_encode", encode)
+    for i in range(199):
+        stub.set_string(f"k:{i:03d}", f"value {i}")
+    stub.set_string("k:100-blob", "placeholder")
+    stub._keys["k:100-blob"].value = b"\x89PNG\r\n\x1a\n\xff\xfe"
+
+    # WHEN it is imported
+    report = run_import(db, settings, OFFLINE, stub, twin_id, vectors=False, scan_count=500)
+
+    # THEN just that key is skipped, with its reason, and everything else landed
+    assert report["keys"].skipped == {"not_utf8": 1}
+    assert report["cache"].written == 199
+    assert count(conn, "SELECT count(*) FROM database_cache WHERE key LIKE %s", (f"upstash:{twin_id}:k:%",)) == 199
+    assert "not UTF-8" in report.summary()
+    # ...in a handful of requests (halving the batch), not one request per key of the page
+    pipelines = stub.calls(REDIS, "/pipeline")
+    assert len(pipelines) <= 20, len(pipelines)
+    assert max(len(r.body) for r in pipelines) >= 200  # TYPE/PTTL stayed one pipeline

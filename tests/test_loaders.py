@@ -8,7 +8,7 @@ import pytest
 from twin.errors import InvalidRequest
 from twin.ingest.chunking import chunk_document
 from twin.ingest.loaders import document_id_for_path, iter_paths, load_path, load_paths
-from twin.ingest.schemas import DocumentInput
+from twin.ingest.schemas import MAX_DOCUMENT_CHARS, DocumentInput
 
 
 def minimal_pdf(pages: list[str]) -> bytes:
@@ -52,20 +52,20 @@ def rejection(path: Path) -> str:
 # --- Markdown and text ----------------------------------------------------------------------
 
 
-def test_markdown_title_comes_from_first_h1_and_id_from_file_name(tmp_path: Path) -> None:
+def test_markdown_title_comes_from_first_h1_and_id_is_the_file_name_with_its_extension(tmp_path: Path) -> None:
     path = write(tmp_path / "Jane Doe CV.md", "Intro.\n\n# Jane Doe\n\n## Experience\n\nAcme.")
 
     [document] = load_path(path)
 
     assert document == DocumentInput(
-        id="jane-doe-cv", title="Jane Doe", content="Intro.\n\n# Jane Doe\n\n## Experience\n\nAcme.",
+        id="Jane Doe CV.md", title="Jane Doe", content="Intro.\n\n# Jane Doe\n\n## Experience\n\nAcme.",
         source=str(path), metadata={},
     )
 
 
 def test_text_file_without_heading_takes_its_title_from_the_file_stem(tmp_path: Path) -> None:
     [document] = load_path(write(tmp_path / "about_me.txt", "I like hiking.\n"))
-    assert (document.title, document.id) == ("about_me", "about-me")
+    assert (document.title, document.id) == ("about_me", "about_me.txt")
 
 
 def test_loaded_content_is_normalised_so_chunk_offsets_index_it(tmp_path: Path) -> None:
@@ -127,15 +127,47 @@ def test_missing_path_is_rejected(tmp_path: Path) -> None:
         iter_paths([tmp_path / "nope.md"])
 
 
-def test_ids_inside_a_folder_are_slugs_of_the_relative_path(tmp_path: Path) -> None:
+def test_ids_inside_a_folder_are_the_path_relative_to_it_with_extension(tmp_path: Path) -> None:
     write(tmp_path / "Notes" / "2023" / "Trip to Köln.md", "# Trip\n\nRain.")
     write(tmp_path / "cv.md", "CV.")
 
-    documents = load_paths([tmp_path], id_prefix="jane")
+    documents = load_paths([tmp_path], id_prefix="jane").documents
 
-    assert [d.id for d in documents] == ["jane-cv", "jane-notes-2023-trip-to-koln"]
-    assert document_id_for_path(Path("x/Read Me!.md"), id_prefix="docs/") == "docs/read-me"
-    assert document_id_for_path(Path("履歴書.md")).startswith("doc-")
+    assert [d.id for d in documents] == ["jane-cv.md", "jane-Notes/2023/Trip to Köln.md"]
+    assert [d.source for d in documents] == [str(tmp_path / "cv.md"), str(tmp_path / "Notes/2023/Trip to Köln.md")]
+    assert document_id_for_path(Path("x/Read Me!.md"), id_prefix="docs/") == "docs/Read Me!.md"
+    assert document_id_for_path(Path("履歴書.md")) == "履歴書.md"
+
+
+def test_ids_are_nfc_with_forward_slashes_and_no_leading_dot(tmp_path: Path) -> None:
+    decomposed = "Ko\u0308ln.md"  # what macOS file systems hand back for "Köln.md"
+    assert document_id_for_path(tmp_path / "./a" / decomposed, root=tmp_path) == "a/K\u00f6ln.md"
+    assert document_id_for_path(Path("./notes/cv.md"), root=Path(".")) == "notes/cv.md"
+
+
+def test_same_file_name_in_two_subfolders_gives_two_documents(tmp_path: Path) -> None:
+    write(tmp_path / "resume.md", "Short resume.")
+    write(tmp_path / "work" / "resume.md", "Work resume.")
+
+    assert [d.id for d in load_paths([tmp_path]).documents] == ["resume.md", "work/resume.md"]
+
+
+def test_ids_and_sources_do_not_depend_on_the_working_directory(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "notes" / "work" / "resume.md", "Work resume.")
+    monkeypatch.chdir(tmp_path)
+    from_parent = load_paths([Path("notes")]).documents
+    monkeypatch.chdir(tmp_path / "notes" / "work")
+    from_inside = load_paths([Path("../../notes")]).documents
+
+    assert [(d.id, d.source) for d in from_parent] == [("work/resume.md", str(tmp_path / "notes/work/resume.md"))]
+    assert [(d.id, d.source) for d in from_inside] == [(d.id, d.source) for d in from_parent]
+
+
+def test_a_file_given_by_itself_is_identified_by_its_name(tmp_path: Path) -> None:
+    path = write(tmp_path / "deep" / "down" / "resume.md", "Resume.")
+    [document] = load_paths([path]).documents
+    assert (document.id, document.source) == ("resume.md", str(path))
 
 
 def test_long_ids_are_capped_at_the_schema_limit() -> None:
@@ -145,11 +177,78 @@ def test_long_ids_are_capped_at_the_schema_limit() -> None:
     assert document_id != document_id_for_path(Path("a" * 301 + ".md"))
 
 
-def test_two_files_with_one_id_are_rejected(tmp_path: Path) -> None:
+def test_cv_md_and_cv_txt_are_two_documents(tmp_path: Path) -> None:
     write(tmp_path / "cv.md", "Markdown CV.")
     write(tmp_path / "cv.txt", "Text CV.")
-    with pytest.raises(InvalidRequest, match=r"cv\.txt.*'cv'.*cv\.md"):
-        load_paths([tmp_path])
+    assert [d.id for d in load_paths([tmp_path]).documents] == ["cv.md", "cv.txt"]
+
+
+def test_second_file_claiming_an_id_fails_naming_the_first_and_the_rest_loads(tmp_path: Path) -> None:
+    first = write(tmp_path / "a" / "resume.md", "A's resume.")
+    second = write(tmp_path / "b" / "resume.md", "B's resume.")
+    write(tmp_path / "b" / "other.md", "Other.")
+
+    result = load_paths([tmp_path / "a", tmp_path / "b"])
+
+    assert [(d.id, d.source) for d in result.documents] == [("resume.md", str(first)), ("other.md",
+                                                                                        str(tmp_path / "b/other.md"))]
+    [failure] = result.failed
+    assert failure.path == str(second)
+    assert f"'resume.md' is also used by {first}" in failure.reason
+    assert "--id-prefix" in failure.reason
+
+
+# --- one bad file in a folder ---------------------------------------------------------------
+
+
+def test_bad_files_in_a_folder_are_reported_one_by_one_while_the_rest_loads(tmp_path: Path) -> None:
+    # GIVEN a folder with good files, an empty one, unsupported ones and unreadable ones
+    write(tmp_path / "about.md", "# About\n\nI sail.")
+    write(tmp_path / "empty.md", "  \n")
+    write(tmp_path / "cv.docx", "binary")
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
+    (tmp_path / "latin1.txt").write_bytes("Köln".encode("latin-1"))
+    encrypted_pdf(tmp_path, "locked.pdf", "Secret.", user_password="pw", owner_password="pw")
+    (tmp_path / "plain.pdf").unlink()  # the helper's unencrypted copy
+    write(tmp_path / "huge.txt", "word " * (MAX_DOCUMENT_CHARS // 5 + 1))
+    write(tmp_path / "z.md", "Last.")
+
+    # WHEN the folder is loaded
+    result = load_paths([tmp_path])
+
+    # THEN the good files load, and every other file is listed with its reason
+    assert [d.id for d in result.documents] == ["about.md", "z.md"]
+    assert [(p.path, p.reason) for p in result.skipped] == [
+        (str(tmp_path / "cv.docx"), "unsupported file type '.docx'"),
+        (str(tmp_path / "empty.md"), "has no text"),
+        (str(tmp_path / "photo.jpg"), "unsupported file type '.jpg'"),
+    ]
+    failed = {Path(p.path).name: p.reason for p in result.failed}
+    assert set(failed) == {"huge.txt", "latin1.txt", "locked.pdf"}
+    assert "the limit is 1,000,000" in failed["huge.txt"]
+    assert "UTF-8" in failed["latin1.txt"]
+    assert "encrypted" in failed["locked.pdf"]
+    assert result.files == 8
+    assert result.loaded_sources == {str(tmp_path / "about.md"), str(tmp_path / "z.md")}
+
+
+def test_document_over_the_api_limit_is_rejected_by_itself(tmp_path: Path) -> None:
+    path = write(tmp_path / "huge.md", "a" * (MAX_DOCUMENT_CHARS + 1))
+    assert f"has {MAX_DOCUMENT_CHARS + 1:,} characters of text" in rejection(path)
+
+
+def test_missing_path_is_an_error_before_anything_loads(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", "A.")
+    with pytest.raises(InvalidRequest, match="nope: no such file or directory"):
+        load_paths([tmp_path, tmp_path / "nope"])
+
+
+def test_explicitly_named_unsupported_file_fails_rather_than_being_skipped(tmp_path: Path) -> None:
+    path = write(tmp_path / "cv.docx", "x")
+    result = load_paths([path])
+    assert result.documents == []
+    assert [p.path for p in result.failed] == [str(path)]
+    assert "supported: .md" in result.failed[0].reason
 
 
 # --- HTML -----------------------------------------------------------------------------------
@@ -205,7 +304,7 @@ def test_pdf_text_is_extracted(tmp_path: Path) -> None:
 
     assert document.content == "Jane Doe builds data platforms.\n\nShe lives in Berlin."
     assert document.metadata == {"pages": 2}
-    assert (document.id, document.title, document.source) == ("resume", "resume", str(path))
+    assert (document.id, document.title, document.source) == ("resume.pdf", "resume", str(path))
 
 
 def encrypted_pdf(tmp_path: Path, name: str, text: str, *, user_password: str, owner_password: str) -> Path:
@@ -260,7 +359,7 @@ def test_json_single_document_object_is_loaded(tmp_path: Path) -> None:
 
     [document] = load_path(path)
 
-    assert document == DocumentInput(id="bio", title="Bio", content="# Bio\n\nHello.", source=str(path),
+    assert document == DocumentInput(id="bio.json", title="Bio", content="# Bio\n\nHello.", source=str(path),
                                       metadata={"lang": "en"})
 
 
@@ -275,14 +374,14 @@ def test_json_list_of_documents_is_loaded(tmp_path: Path) -> None:
     assert documents == [
         DocumentInput(id="post-1", title="First", content="Hello\nworld.", source="https://blog.example/1",
                        metadata={}),
-        DocumentInput(id="posts-1", title=None, content="Second post.", source=str(path),
+        DocumentInput(id="posts.json#1", title=None, content="Second post.", source=str(path),
                        metadata={"tags": ["x"]}),
     ]
 
 
 def test_json_documents_wrapper_is_loaded(tmp_path: Path) -> None:
     path = write(tmp_path / "people.json", json.dumps({"documents": [{"content": "A."}, {"content": "B."}]}))
-    assert [(d.id, d.content) for d in load_path(path)] == [("people-0", "A."), ("people-1", "B.")]
+    assert [(d.id, d.content) for d in load_path(path)] == [("people.json#0", "A."), ("people.json#1", "B.")]
 
 
 def test_json_document_without_content_is_rejected_with_index(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from twin.chat.offline_answer import FALLBACK_LEAD, LEAD, extractive_answer
+from twin.chat.intents import Intent
+from twin.chat.offline_answer import extractive_answer, introduce
 from twin.chat.prompting import Passage, Profile, no_context_answer
 from twin.ingest.chunking import chunk_document
 
@@ -22,7 +23,7 @@ def passage(number: int, content: str, *, title: str | None = "CV",
 def answer(question: str, *contents: str, profile: Profile = ADA, max_sentences: int = 3) -> str:
     passages = [passage(n, content) for n, content in enumerate(contents, start=1)]
     return extractive_answer(question=question, passages=passages, profile=profile,
-                             max_sentences=max_sentences)
+                             max_sentences=max_sentences).text
 
 
 EDUCATION = ("CV > Education\n\nI studied computer science at the University of Edinburgh from 2012 to 2016. "
@@ -36,8 +37,8 @@ def test_offline_answer_contains_the_fact_and_its_citation() -> None:
     assert "from 2012 to 2016 [1]." in result
 
 
-def test_offline_answer_starts_with_a_lead_saying_it_is_quoted() -> None:
-    assert answer("Where did you study?", EDUCATION).startswith(LEAD)
+def test_offline_answer_has_no_lead_the_mode_field_says_it_is_quoted() -> None:
+    assert answer("Where did you study?", EDUCATION).startswith("I studied computer science")
 
 
 def test_offline_answer_cites_the_passage_it_quotes() -> None:
@@ -56,18 +57,18 @@ def test_each_quoted_sentence_carries_its_own_passage_number() -> None:
 
 def test_relevance_beats_passage_rank() -> None:
     result = answer("Where were you an intern?", EDUCATION, WORK, max_sentences=1)
-    assert result == LEAD + "Before that I was an intern at Initech [2]."
+    assert result == "Before that I was an intern at Initech [2]."
 
 
 def test_passage_rank_breaks_ties() -> None:
     result = answer("Tell me about tea.", "Notes\n\nI drink tea daily.", "Notes\n\nI grow tea at home.",
                     max_sentences=1)
-    assert result == LEAD + "I drink tea daily [1]."
+    assert result == "I drink tea daily [1]."
 
 
 def test_passages_are_ranked_by_citation_number_not_input_order() -> None:
     passages = [passage(2, "Notes\n\nI grow tea at home."), passage(1, "Notes\n\nI drink tea daily.")]
-    result = extractive_answer(question="Tea?", passages=passages, profile=ADA, max_sentences=1)
+    result = extractive_answer(question="Tea?", passages=passages, profile=ADA, max_sentences=1).text
     assert result.endswith("[1].")
 
 
@@ -95,8 +96,8 @@ def test_breadcrumb_heading_line_is_not_quoted() -> None:
 def test_breadcrumb_is_recognised_from_heading_path() -> None:
     crumb = passage(1, "Projects > Engines\n\nI designed an engine.", title=None,
                     heading_path=("Projects", "Engines"))
-    result = extractive_answer(question="engines projects", passages=[crumb], profile=ADA)
-    assert result == LEAD + "I designed an engine [1]."
+    result = extractive_answer(question="engines projects", passages=[crumb], profile=ADA).text
+    assert result == "I designed an engine [1]."
 
 
 def test_repeated_sentences_from_overlapping_chunks_are_quoted_once() -> None:
@@ -110,23 +111,23 @@ def test_repeated_sentences_from_overlapping_chunks_are_quoted_once() -> None:
 
 def test_offline_answer_speaks_in_first_person_about_the_twin() -> None:
     result = answer("What did you study?", "Bio\n\nAda Lovelace studied mathematics in London.")
-    assert result == LEAD + "I studied mathematics in London [1]."
+    assert result == "I studied mathematics in London [1]."
 
 
 def test_first_name_and_present_tense_verbs_become_first_person() -> None:
     result = answer("Where do you live and work?",
                     "Bio\n\nAda lives in Berlin and works at Acme. Ada is a data engineer.", max_sentences=1)
-    assert result == LEAD + "I live in Berlin and work at Acme [1]."
+    assert result == "I live in Berlin and work at Acme [1]."
 
 
 def test_possessive_name_becomes_my() -> None:
     result = answer("What is your favourite language?", "Bio\n\nAda's favourite language is Rust.")
-    assert result == LEAD + "My favourite language is Rust [1]."
+    assert result == "My favourite language is Rust [1]."
 
 
 def test_name_as_object_becomes_me() -> None:
     result = answer("Which award did you win?", "Bio\n\nThe Turing award was given to Ada Lovelace in 2020.")
-    assert result == LEAD + "The Turing award was given to me in 2020 [1]."
+    assert result == "The Turing award was given to me in 2020 [1]."
 
 
 def test_pronouns_become_first_person_when_the_passage_is_about_the_twin() -> None:
@@ -154,7 +155,7 @@ def test_pronouns_stay_in_a_passage_written_in_the_first_person() -> None:
 
 def test_sentences_already_in_first_person_are_kept_verbatim() -> None:
     result = answer("What is your name?", "About\n\nMy name is Ada Lovelace and I write about engines.")
-    assert result == LEAD + "My name is Ada Lovelace and I write about engines [1]."
+    assert result == "My name is Ada Lovelace and I write about engines [1]."
 
 
 def test_a_namesake_is_not_rewritten() -> None:
@@ -165,22 +166,46 @@ def test_a_namesake_is_not_rewritten() -> None:
 def test_honorific_in_the_profile_still_matches_the_plain_name() -> None:
     doctor = Profile(twin_id="ada", display_name="Dr. Ada Lovelace", persona="")
     result = answer("What do you research?", "Bio\n\nAda Lovelace researches engines.", profile=doctor)
-    assert result == LEAD + "I research engines [1]."
+    assert result == "I research engines [1]."
 
 
 # --- fallbacks -------------------------------------------------------------------------------
 
 
-def test_without_overlap_the_top_passage_opening_is_offered_with_its_citation() -> None:
-    result = answer("What is your favourite colour?", WORK, EDUCATION)
-    assert result.startswith(FALLBACK_LEAD)
-    assert "I worked at Acme Corp as a data engineer [1]." in result
-    assert "[2]" not in result
+def test_without_overlap_the_twin_says_its_notes_do_not_hold_the_answer() -> None:
+    passages = [passage(1, WORK), passage(2, EDUCATION)]
+    result = extractive_answer(question="What is your favourite colour?", passages=passages, profile=ADA)
+    assert result.answered is False
+    assert result.text == no_context_answer(ADA)
 
 
-def test_question_without_content_words_gets_the_top_passage_opening() -> None:
-    result = answer("Who are you?", "Bio\n\nAda Lovelace is a data engineer in Berlin.", WORK)
-    assert result == LEAD + "I am a data engineer in Berlin [1]."
+def test_question_about_a_name_the_notes_never_mention_is_declined() -> None:
+    passages = [passage(1, WORK)]
+    result = extractive_answer(question="What was it like working at Google as a data engineer?",
+                               passages=passages, profile=ADA)
+    assert result.answered is False
+
+
+def test_who_are_you_is_answered_from_the_profile_and_the_introductory_passage() -> None:
+    passages = [passage(1, "Bio\n\nAda Lovelace is a data engineer in Berlin."), passage(2, WORK)]
+    result = introduce(intent=Intent.INTRODUCTION, passages=passages, profile=ADA, query_vector=None, embed=None)
+    assert result.answered is True
+    assert result.text.startswith("I'm Ada Lovelace.")
+    assert "I am a data engineer in Berlin [1]." in result.text
+
+
+def test_name_comes_from_the_notes_when_the_profile_has_none() -> None:
+    nameless = Profile(twin_id="t", display_name="", persona="")
+    passages = [passage(1, "About me\n\nI'm Sofía Valderrama, a transit data scientist.")]
+    result = introduce(intent=Intent.NAME, passages=passages, profile=nameless, query_vector=None, embed=None)
+    assert result.text == "My name is Sofía Valderrama."
+
+
+def test_greeting_introduces_the_twin_instead_of_declining() -> None:
+    result = introduce(intent=Intent.GREETING, passages=[passage(1, WORK)], profile=ADA, query_vector=None,
+                       embed=None)
+    assert result.answered is True
+    assert result.text.startswith("Hi! I'm Ada Lovelace.")
 
 
 @pytest.mark.parametrize("contents", [(), ("CV > Empty\n\n",)])
@@ -203,9 +228,9 @@ def test_answers_from_real_chunks_skip_breadcrumbs_and_cite_the_right_chunk() ->
                         content=c.content, score=0.5, heading_path=tuple(c.heading_path))
                 for i, c in enumerate(chunks, start=1)]
     education = next(p.number for p in passages if "Education" in p.heading_path)
-    result = extractive_answer(question="Where did you study?", passages=passages, profile=ADA)
+    result = extractive_answer(question="Where did you study?", passages=passages, profile=ADA).text
     assert "University of Edinburgh" in result
     assert f"[{education}]" in result
     assert "Ada Lovelace >" not in result
-    intro = extractive_answer(question="What do you write about?", passages=passages, profile=ADA)
-    assert intro == LEAD + "I write about streaming [1]."
+    intro = extractive_answer(question="What do you write about?", passages=passages, profile=ADA).text
+    assert intro == "I write about streaming [1]."

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from twin.chat.followup import is_follow_up, retrieval_query
 from twin.chat.prompting import (
     MAX_CONTEXT_CHARS,
     MAX_HISTORY_MESSAGE_CHARS,
@@ -13,9 +14,7 @@ from twin.chat.prompting import (
     Profile,
     build_messages,
     fit_context,
-    is_follow_up,
     no_context_answer,
-    retrieval_query,
     system_prompt,
 )
 

@@ -20,9 +20,8 @@ TWIN = REPO / "shared" / "twin"
 CODE_TREES = (REPO / "shared", REPO / "bench")
 PARAM = re.compile(r"%\((\w+)\)s")
 
-# Call sites still moving to qualified names (the CLI's profile commands; they can call
-# twin.access.twins instead). Empty this set, then drop the bare-name path of sqlfile.query().
-TRANSITIONAL_BARE = {"get_twin", "upsert_twin_profile", "bump_content_version"}
+# Call sites still moving to qualified names: none left (sqlfile.query() no longer resolves bare names).
+TRANSITIONAL_BARE: set[str] = set()
 
 
 def _params(statement: str) -> set[str]:
@@ -90,9 +89,9 @@ def test_statements_are_addressed_by_file_and_name() -> None:
         query("ingest.session_history")  # right statement, wrong file
 
 
-def test_a_bare_name_resolves_only_while_unique_and_warns() -> None:
-    with pytest.warns(DeprecationWarning, match="access.get_twin"):
-        assert query("get_twin") == query("access.get_twin")
+def test_a_bare_name_is_not_resolved_even_when_unique() -> None:
+    with pytest.raises(KeyError, match="no SQL statement named 'get_twin'"):
+        query("get_twin")
 
 
 def test_a_statement_name_may_repeat_only_across_files() -> None:

@@ -120,7 +120,11 @@ class Settings:
     openai_api_key_secret_arn: str = _env_field("OPENAI_API_KEY_SECRET_ARN", "")
     openai_api_key_parameter: str = _env_field("OPENAI_API_KEY_PARAMETER", "")
     openai_base_url: str = _env_field("OPENAI_BASE_URL", "")
+    # auto | openai | minilm | hashing (twin.embeddings.selection explains the order).
+    embedder: str = _env_field("TWIN_EMBEDDER", "auto")
     embedding_model: str = _env_field("TWIN_EMBEDDING_MODEL", "text-embedding-3-small")
+    # The model's vector size when it is not 1536 (768 for Ollama's nomic-embed-text); 0: the model's default.
+    embedding_dim: int = _env_field("TWIN_EMBEDDING_DIM", 0)
     chat_model: str = _env_field("TWIN_CHAT_MODEL", "gpt-4.1-mini")
     openai_timeout_s: float = _env_field("TWIN_OPENAI_TIMEOUT_S", 20.0)
     openai_max_retries: int = _env_field("TWIN_OPENAI_MAX_RETRIES", 3)

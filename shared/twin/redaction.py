@@ -48,16 +48,3 @@ class RedactSecrets(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         return True
-
-
-def install_local_logging(level: int = logging.INFO) -> None:
-    """Service logs to stderr through the redacting filter (the CLI and `twin serve`)."""
-    root = logging.getLogger("twin")
-    if any(isinstance(f, RedactSecrets) for h in root.handlers for f in h.filters):
-        return
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets())
-    root.addHandler(handler)
-    root.setLevel(level)
-    root.propagate = False

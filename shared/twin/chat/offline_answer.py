@@ -13,24 +13,40 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
+from twin.chat.intents import Intent
 from twin.chat.prompting import Passage, Profile, no_context_answer
 from twin.ingest.chunking import BREADCRUMB_SEPARATOR
 from twin.text.lexical import STOP_WORDS, stem
 from twin.text.sentences import LIST_MARKER, split_sentences
 
-__all__ = ["FALLBACK_LEAD", "LEAD", "extractive_answer"]
+__all__ = ["OfflineAnswer", "extractive_answer", "introduce"]
 
-# Tells the reader the answer is quoted from documents, not composed by a model.
-LEAD = "From my notes: "
-FALLBACK_LEAD = "I couldn't find an exact answer in my notes; the closest thing I have: "
-
-# Both bonuses stay well under one matching word, so relevance beats rank and they break ties.
-_RANK_BONUS = 0.3
-_DENSITY_BONUS = 0.1
-_FALLBACK_SENTENCES = 2
+# Scores: semantic similarity of a sentence to the question (unit vectors, so a dot product)
+# plus the share of the question's content words it holds; the bonuses only break ties.
+_SENTENCE_WEIGHT = 0.6
+_LEXICAL_WEIGHT = 0.2
+_RANK_BONUS = 0.03
+# A sentence this relevant answers (all-MiniLM-L6-v2 cosine, blended with its passage's; on
+# tests/quality the best sentence for questions the notes cannot answer scored 0.14-0.31); one
+# holding the question's rarer words may be a little less similar (_LEXICAL_PATH).
+_SEMANTIC_FLOOR = 0.31
+_LEXICAL_PATH = (0.4, 0.24)  # (share of the question's weighted words, relevance)
+# Without a semantic embedder: at least this share of the question's content words.
+_LEXICAL_FLOOR = 0.34
+# Further sentences join the best one only when nearly as relevant.
+_COMPANION_RATIO = 0.75
+_LEXICAL_COMPANION_RATIO = 0.5
+_MAX_CANDIDATES = 40
+_ANNOUNCEMENT_WORDS = 4
+_MAX_LIST_ITEMS = 6
+_TITLE_WORDS = 4
+_HEADING_WORDS = 6
+# A section whose heading is close to the question lends its sentences part of that closeness.
+_HEADING_WEIGHT = 0.5
+_HEADING_FLOOR = 0.3
 _MAX_SENTENCE_CHARS = 400
 _SUBJECT = "I\x00"  # marks an "I" whose verb may still need first-person agreement
 _APOSTROPHES = "'\u2019"
@@ -51,6 +67,8 @@ class _Sentence:
     passage: Passage
     text: str
     terms: frozenset[str]
+    block: int = -2  # list items of one list share a block number; -2 = not a list item
+    heading: str = ""  # the heading of the section the sentence is in
 
 
 # --------------------------------------------------------------------------------------------
@@ -88,10 +106,11 @@ def _is_breadcrumb(line: str, passage: Passage, *, before_blank_line: bool) -> b
     return before_blank_line and unpunctuated and len(line) <= 160
 
 
-def _units(body: str) -> Iterator[str]:
-    """Paragraphs (hard-wrapped lines joined) and list items; code blocks are skipped."""
+def _units(body: str) -> Iterator[tuple[str, bool]]:
+    """Paragraphs (hard-wrapped lines joined) and list items (flagged); code blocks are skipped."""
     in_code = False
     paragraph: list[str] = []
+    listed = False
     for line in body.split("\n"):
         if _FENCE.match(line):
             in_code = not in_code
@@ -101,12 +120,14 @@ def _units(body: str) -> Iterator[str]:
         stripped = line.strip()
         starts_unit = not stripped or _LIST_MARKER.match(line) or stripped.startswith(("|", "#"))
         if starts_unit and paragraph:
-            yield " ".join(paragraph)
+            yield " ".join(paragraph), listed
             paragraph = []
+        if starts_unit:
+            listed = bool(_LIST_MARKER.match(line)) or stripped.startswith("|")
         if stripped:
             paragraph.append(_clean_line(stripped))
     if paragraph:
-        yield " ".join(paragraph)
+        yield " ".join(paragraph), listed
 
 
 def _clean_line(line: str) -> str:
@@ -126,14 +147,31 @@ def _terms(text: str) -> frozenset[str]:
     return frozenset(stem(t) for t in re.findall(r"[^\W_]+", text) if t not in _STOP_WORDS)
 
 
+def _is_heading(unit: str) -> bool:
+    words = unit.split()
+    return 0 < len(words) <= _HEADING_WORDS and not unit.rstrip().endswith(_TERMINAL) and unit[:1].isupper()
+
+
 def _sentences(passages: Sequence[Passage]) -> list[_Sentence]:
     ranked = sorted(passages, key=lambda p: p.number)
     found: list[_Sentence] = []
     for rank, passage in enumerate(ranked):
         position = 0
-        for unit in _units(_body(passage)):
+        block = 0
+        heading = passage.heading_path[-1] if passage.heading_path else (passage.title or "")
+        title = passage.title or ""
+        if len(title.split()) >= _TITLE_WORDS and ":" in title and not title.rstrip().endswith("?"):
+            # A descriptive title ("Sofi's interests: bikes, charango and food") summarises its document.
+            found.append(_Sentence(rank, -1, passage, title, _terms(title), block=-1, heading=heading))
+        for unit, listed in _units(_body(passage)):
+            if not listed:
+                block += 1
+            if not listed and _is_heading(unit):
+                heading = unit  # a section heading left in plain text ("Languages"): context, not an answer
+                continue
             for text in split_sentences(unit):
-                found.append(_Sentence(rank, position, passage, text, _terms(text)))
+                found.append(_Sentence(rank, position, passage, text, _terms(text), block=block if listed else -2,
+                                       heading=heading))
                 position += 1
     return found
 
@@ -143,34 +181,134 @@ def _sentences(passages: Sequence[Passage]) -> list[_Sentence]:
 # --------------------------------------------------------------------------------------------
 
 
-def _score(sentence: _Sentence, question_terms: frozenset[str]) -> float:
-    overlap = len(sentence.terms & question_terms)
-    density = overlap / math.sqrt(len(sentence.terms)) if sentence.terms else 0.0
-    return overlap + _RANK_BONUS / (sentence.rank + 1) + _DENSITY_BONUS * density
+Embed = Callable[[list[str]], list[list[float]]]
 
 
-def _select(sentences: Sequence[_Sentence], question_terms: frozenset[str], limit: int) -> list[_Sentence]:
-    matching = [s for s in sentences if s.terms & question_terms]
-    if not matching:
-        return []
-    best_overlap = max(len(s.terms & question_terms) for s in matching)
-    # A sentence sharing half the words of the best one still answers; one stray word does not.
-    floor = max(1, math.ceil(best_overlap / 2))
-    candidates = sorted(
-        (s for s in matching if len(s.terms & question_terms) >= floor),
-        key=lambda s: (-_score(s, question_terms), s.rank, s.position),
-    )
-    chosen: list[_Sentence] = []
+@dataclass(frozen=True)
+class _Scored:
+    sentence: _Sentence
+    semantic: float  # the sentence's own similarity to the question
+    context: float  # its passage's similarity to the search (a chunk sees its heading and neighbours)
+    lexical: float  # share of the question's content words it holds, weighted by rarity
+    heading: float = 0.0  # its section heading's similarity to the question
+
+    @property
+    def score(self) -> float:
+        return (_relevance(self) + _LEXICAL_WEIGHT * self.lexical + _RANK_BONUS / (self.sentence.rank + 1))
+
+
+def _unique(sentences: Sequence[_Sentence]) -> list[_Sentence]:
     seen: set[str] = set()
-    for sentence in candidates:
+    unique = []
+    for sentence in sentences:
         key = " ".join(sentence.text.casefold().split())
-        if key in seen:  # overlapping chunks repeat sentences
+        if key not in seen and len(sentence.terms) > 0:  # overlapping chunks repeat sentences
+            seen.add(key)
+            unique.append(sentence)
+    return unique
+
+
+def _term_weights(question_terms: frozenset[str], candidates: Sequence[_Sentence]) -> dict[str, float]:
+    # A question word found in most candidate sentences ("work", "go") says little about which one
+    # answers; a rare one ("school", "Chispa") says a lot (inverse sentence frequency).
+    total = len(candidates) + 1
+    return {t: math.log(1 + total / (1 + sum(t in c.terms for c in candidates))) for t in question_terms}
+
+
+def _scored(sentences: Sequence[_Sentence], question_terms: frozenset[str], query_vector: Sequence[float] | None,
+            embed: Embed | None) -> list[_Scored]:
+    candidates = _unique(sentences)[:_MAX_CANDIDATES]
+    semantic = [0.0] * len(candidates)
+    headings: dict[str, float] = {}
+    if embed is not None and query_vector is not None and candidates:
+        heading_texts = sorted({c.heading for c in candidates if c.heading})
+        vectors = embed([s.text for s in candidates] + heading_texts)
+
+        def similarity(v: Sequence[float]) -> float:
+            return sum(a * b for a, b in zip(query_vector, v, strict=False))
+
+        semantic = [similarity(v) for v in vectors[: len(candidates)]]
+        headings = {h: similarity(v) for h, v in zip(heading_texts, vectors[len(candidates):], strict=True)}
+    weights = _term_weights(question_terms, candidates)
+    total_weight = sum(weights.values()) or 1.0
+    scored = []
+    for sentence, sem in zip(candidates, semantic, strict=True):
+        lexical = sum(weights[t] for t in sentence.terms & question_terms) / total_weight
+        if embed is None:
+            scored.append(_Scored(sentence, 0.0, 0.0, lexical))
             continue
-        seen.add(key)
-        chosen.append(sentence)
+        context = sentence.passage.similarity if sentence.passage.similarity is not None else sem
+        scored.append(_Scored(sentence, sem, context, lexical, headings.get(sentence.heading, 0.0)))
+    return scored
+
+
+def _relevance(item: _Scored) -> float:
+    return (_SENTENCE_WEIGHT * item.semantic + (1 - _SENTENCE_WEIGHT) * item.context
+            + _HEADING_WEIGHT * max(0.0, item.heading - _HEADING_FLOOR))
+
+
+def _relevant(item: _Scored, semantic: bool) -> bool:
+    if semantic:
+        share, relevance = _LEXICAL_PATH
+        return _relevance(item) >= _SEMANTIC_FLOOR or (item.lexical >= share and _relevance(item) >= relevance)
+    return item.lexical >= _LEXICAL_FLOOR
+
+
+_CAPITALISED = re.compile(r"(?<=\s)[A-Z][a-z]{2,}\b")
+
+
+def _unknown_names(question: str, passages: Sequence[Passage]) -> list[str]:
+    """Capitalised words of the question (past its first word) that no passage contains:
+    "What was it like working at Google?" asks about something the notes never mention."""
+    text = _fold(" ".join(p.content for p in passages))
+    return [w for w in _CAPITALISED.findall(question.strip()) if _fold(w) not in text]
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _select(scored: Sequence[_Scored], *, semantic: bool, limit: int) -> list[_Sentence]:
+    ranked = sorted(scored, key=lambda x: (-x.score, x.sentence.rank, x.sentence.position))
+    if not ranked or not _relevant(ranked[0], semantic):
+        return []
+    best = ranked[0].score
+    chosen = [ranked[0].sentence]
+    for item in ranked[1:]:
         if len(chosen) >= limit:
             break
-    return _in_reading_order(chosen)
+        ratio = _COMPANION_RATIO if semantic else _LEXICAL_COMPANION_RATIO
+        if item.score >= best * ratio and _relevant(item, semantic):
+            chosen.append(item.sentence)
+    everything = [x.sentence for x in scored]
+    announcing = {x.sentence.text for x in scored if x.lexical == 0.0}
+    return _in_reading_order(_with_list_siblings(_with_continuations(chosen, everything, limit, announcing),
+                                                 everything))
+
+
+def _with_list_siblings(chosen: list[_Sentence], candidates: Sequence[_Sentence]) -> list[_Sentence]:
+    """An answer that is one item of a list ("Spanish - native") brings the rest of that list."""
+    best = chosen[0]
+    if best.block < 0:
+        return chosen
+    siblings = [c for c in candidates if c.passage is best.passage and c.block == best.block and c not in chosen]
+    return chosen + siblings[: max(0, _MAX_LIST_ITEMS - len(chosen))]
+
+
+def _with_continuations(chosen: list[_Sentence], candidates: Sequence[_Sentence], limit: int,
+                        wordless: set[str]) -> list[_Sentence]:
+    """A sentence that only announces what follows ("Three things.", "Here is how:") brings the next one;
+    it holds none of the question's words itself (``wordless``), or it would be an answer of its own."""
+    result = list(chosen)
+    for sentence in chosen:
+        short = len(sentence.text.split()) <= _ANNOUNCEMENT_WORDS and sentence.text in wordless
+        if not (short or sentence.text.endswith(":")):
+            continue
+        following = [c for c in candidates if c.passage is sentence.passage and c.position == sentence.position + 1]
+        if following and following[0] not in result and len(result) < limit + 1:
+            result.append(following[0])
+    return result
 
 
 def _in_reading_order(chosen: Sequence[_Sentence]) -> list[_Sentence]:
@@ -401,30 +539,78 @@ def _render(chosen: Sequence[_Sentence], names: re.Pattern[str] | None) -> str:
     return " ".join(parts)
 
 
-def extractive_answer(
-    *, question: str, passages: Sequence[Passage], profile: Profile, max_sentences: int = 3
-) -> str:
-    """An answer quoted from ``passages`` (best-ranked = lowest number), each sentence cited [n].
+@dataclass(frozen=True)
+class OfflineAnswer:
+    text: str
+    answered: bool  # False: the notes do not hold the answer, and the text says so
 
-    Sentences are scored by how many of the question's stemmed content words they share, plus a
-    small bonus for a better-ranked passage; up to ``max_sentences`` are kept, grouped by passage
-    in their original order, and rewritten into the first person. When no sentence shares a word
-    with the question, the top passage's opening sentences are offered instead (with a lead that
-    says so, unless the question had no content word to match, like "Who are you?"). With no
-    usable passage at all this is ``no_context_answer``.
+
+def extractive_answer(
+    *, question: str, passages: Sequence[Passage], profile: Profile, search_text: str | None = None,
+    query_vector: Sequence[float] | None = None, embed: Embed | None = None, max_sentences: int = 3,
+) -> OfflineAnswer:
+    """An answer quoted from ``passages``, each sentence cited [n], in the first person.
+
+    Sentences are scored by semantic similarity to the question (when ``embed`` and
+    ``query_vector`` come from a semantic embedder) plus the share of the question's content
+    words they hold (``search_text``, the question with what it follows up, when given). The
+    best one answers if it clears the floor; up to ``max_sentences`` nearly as good join it, in
+    reading order. When none clears it, the twin says plainly that its notes do not say:
+    a near miss is not an answer, and an extractive twin never guesses.
     """
-    limit = max(1, max_sentences)
+    if _unknown_names(question, passages):
+        return OfflineAnswer(no_context_answer(profile), answered=False)
     sentences = _sentences(passages)
-    if not sentences:
-        return no_context_answer(profile)
-    names = _name_pattern(profile)
-    question_terms = _terms(question)
-    chosen = _select(sentences, question_terms, limit)
-    if chosen:
-        return LEAD + _render(chosen, names)
-    top = [s for s in sentences if s.rank == sentences[0].rank]
-    # Headings and labels left in the text make a poor opening when real sentences exist.
-    opening = ([s for s in top if s.text.endswith(_TERMINAL)] or top)[: min(limit, _FALLBACK_SENTENCES)]
-    # "Who are you?" has no content word to match; the top passage is the answer, not a miss.
-    lead = LEAD if not question_terms else FALLBACK_LEAD
-    return lead + _render(opening, names)
+    question_terms = _terms(search_text or question)
+    semantic = embed is not None and query_vector is not None
+    chosen = _select(_scored(sentences, question_terms, query_vector, embed), semantic=semantic,
+                     limit=max(1, max_sentences))
+    if not chosen:
+        return OfflineAnswer(no_context_answer(profile), answered=False)
+    return OfflineAnswer(_render(chosen, _name_pattern(profile)), answered=True)
+
+
+_NAME_WORD = r"[A-Z\u00c0-\u00de][\w'\u2019-]+"
+_SELF_NAMING = re.compile(rf"\b(?:I'm|I am|My name is|my name's|call me)\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})")
+_TITLE_NAME = re.compile(rf"^({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})\s*(?:[-\u2013\u2014|:,(]|$)")
+_NOT_NAMES = frozenset({"resume", "cv", "about", "bio", "faq", "notes", "curriculum", "portfolio", "home"})
+
+
+def name_of(profile: Profile, passages: Sequence[Passage]) -> str | None:
+    """The twin's name: the profile's, else the one its notes introduce ("I'm Ana Lima", "Ana Lima — CV")."""
+    if profile.display_name.strip():
+        return profile.display_name.strip()
+    for passage in passages:
+        found = _SELF_NAMING.search(passage.content)
+        if found and found.group(1).split()[0].casefold() not in _NOT_NAMES:
+            return found.group(1)
+    for passage in passages:
+        found = _TITLE_NAME.match(passage.title or "")
+        if found and not set(found.group(1).casefold().split()) & _NOT_NAMES:
+            return found.group(1)
+    return None
+
+
+def introduce(*, intent: Intent, passages: Sequence[Passage], profile: Profile, query_vector: Sequence[float] | None,
+              embed: Embed | None) -> OfflineAnswer:
+    """Greetings, "what is your name", "who are you": the profile and the most introductory sentences."""
+    name = name_of(profile, passages)
+    scored = _scored(_sentences(passages), _terms("I'm my name live work job"), query_vector, embed)
+    ranked = [x.sentence for x in sorted(scored, key=lambda x: (-x.score, x.sentence.rank, x.sentence.position))]
+    names = _name_pattern(replace(profile, display_name=profile.display_name or name or ""))
+    lead = f"I'm {name}." if name else ""
+    persona = profile.persona.strip()
+    if intent is Intent.NAME:
+        if not name:
+            return OfflineAnswer("My notes don't say what my name is.", answered=False)
+        return OfflineAnswer(f"My name is {name}." + (f" {persona}" if persona else ""), answered=True)
+    if not ranked and not name and not persona:
+        return OfflineAnswer("My notes don't have an introduction yet; ask me about something in them.",
+                             answered=False)
+    if intent is Intent.GREETING:
+        opening = persona or (_render(ranked[:1], names) if ranked else "")
+        text = " ".join(part for part in (f"Hi! {lead}".strip(), opening,
+                                          "Ask me about my work, my projects or what I do for fun.") if part)
+        return OfflineAnswer(text, answered=True)
+    body = _render(_in_reading_order(ranked[:2]), names) if ranked else ""
+    return OfflineAnswer(" ".join(part for part in (lead, persona, body) if part), answered=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,27 @@ def vector_literal(vector: Sequence[float]) -> str:
     return "[" + (",".join(["%.7g"] * len(vector)) % tuple(vector)) + "]"
 
 
+# Up to this many chunks a twin is ranked by exact distance: recall 1.0 at a few milliseconds.
+# Measured with bench/search.py (--twin-sizes): see bench/README.md for the crossover.
+EXACT_SEARCH_MAX_CHUNKS = 5000
+_WORD = re.compile(r"[^\W_]+")
+
+
+def search_statement(chunk_count: int | None) -> str:
+    """``chat.hybrid_search_exact`` for a twin known to be small, else the HNSW statement."""
+    if chunk_count is not None and chunk_count <= EXACT_SEARCH_MAX_CHUNKS:
+        return "chat.hybrid_search_exact"
+    return "chat.hybrid_search"
+
+
+def lexical_query(text: str) -> str:
+    """The question's words ORed, as ``websearch_to_tsquery`` syntax: a chunk matching some of them
+    still ranks (by coverage), where requiring all of them dropped it over one absent word. Only
+    letters and digits pass, so no operator or quote from the question reaches the parser."""
+    words = [w for w in _WORD.findall(text) if w.lower() != "or"]
+    return " or ".join(words)
+
+
 def hybrid_search_params(*, twin_id: str, query_text: str, embedding: Sequence[float], k: int,
                          filters: dict[str, Any] | None = None, min_similarity: float = 0.0,
                          candidates: int | None = None) -> dict[str, Any]:
@@ -50,7 +72,7 @@ def hybrid_search_params(*, twin_id: str, query_text: str, embedding: Sequence[f
     return {
         "twin_id": twin_id,
         "embedding": vector_literal(embedding),
-        "query_text": query_text,
+        "query_text": lexical_query(query_text),
         "filter": Jsonb(filters) if filters else None,
         # Enough per side for the fusion to reorder the top k; more only slows filtered scans.
         "candidates": candidates or max(20, k * 4),
@@ -62,12 +84,12 @@ def hybrid_search_params(*, twin_id: str, query_text: str, embedding: Sequence[f
 
 def hybrid_search(conn: Conn, *, twin_id: str, query_text: str, embedding: Sequence[float], k: int,
                   filters: dict[str, Any] | None = None, min_similarity: float = 0.0,
-                  candidates: int | None = None) -> list[Hit]:
+                  candidates: int | None = None, chunk_count: int | None = None) -> list[Hit]:
     params = hybrid_search_params(twin_id=twin_id, query_text=query_text, embedding=embedding, k=k,
                                   filters=filters, min_similarity=min_similarity, candidates=candidates)
     # prepare=False: see the statement's comment (generic plans skip the HNSW index).
     with conn.cursor(row_factory=class_row(Hit)) as cur:
-        return cur.execute(query("chat.hybrid_search"), params, prepare=False).fetchall()
+        return cur.execute(query(search_statement(chunk_count)), params, prepare=False).fetchall()
 
 
 def semantic_search(conn: Conn, *, twin_id: str, embedding: Sequence[float], k: int,

@@ -14,22 +14,27 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
 from twin.access.ratelimit import add_token_usage
 from twin.chat import cache
+from twin.chat.followup import retrieval_query
+from twin.chat.intents import INTRODUCTION_QUERY, Intent, intent_of
 from twin.chat.llm import ChatModel
-from twin.chat.prompting import Passage, Profile, build_messages, no_context_answer, retrieval_query
+from twin.chat.prompting import Passage, Profile, build_messages, no_context_answer
 from twin.chat.retrieval import Hit, hybrid_search
 from twin.chat.schemas import ChatRequest
 from twin.config import Settings
-from twin.embeddings.base import Embedder, estimate_tokens
+from twin.embeddings.base import Embedder, estimate_tokens, is_semantic
 from twin.errors import EmbedderMismatch, NotFound
 from twin.storage.db import Conn, Database
 from twin.storage.sqlfile import query
+
+if TYPE_CHECKING:
+    from twin.chat.offline_answer import OfflineAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +69,7 @@ def _snippet(text: str) -> str:
 
 def _passages(hits: Sequence[Hit]) -> list[Passage]:
     return [Passage(number=i, document_id=h.document_id, chunk_id=h.chunk_id, title=h.title, content=h.content,
-                    score=h.score, heading_path=tuple(h.metadata.get("heading_path") or ()))
+                    score=h.score, heading_path=tuple(h.metadata.get("heading_path") or ()), similarity=h.similarity)
             for i, h in enumerate(hits, start=1)]
 
 
@@ -78,6 +83,7 @@ class _TwinState:
     profile: Profile
     embedder: str | None
     content_version: int
+    chunk_count: int
     cached_answer: dict[str, Any] | None
 
 
@@ -90,6 +96,7 @@ class TwinWithCachedAnswer:
     persona: str | None
     embedder: str | None
     content_version: int
+    chunk_count: int
     cached_answer: str | None
 
 
@@ -110,7 +117,7 @@ def _load_twin(conn: Conn, twin_id: str, question_hash: str | None) -> _TwinStat
         raise NotFound(f"there is no twin {twin_id!r}; ingest documents for it first", code="twin_not_found")
     cached = json.loads(twin.cached_answer) if twin.cached_answer and question_hash else None
     profile = Profile(twin_id=twin.twin_id, display_name=twin.display_name or "", persona=twin.persona or "")
-    return _TwinState(profile, twin.embedder, twin.content_version, cached)
+    return _TwinState(profile, twin.embedder, twin.content_version, twin.chunk_count, cached)
 
 
 def _load_history(conn: Conn, *, twin_id: str, session_id: uuid.UUID, turns: int) -> list[tuple[str, str]]:
@@ -151,13 +158,14 @@ class ChatService:
     def model_name(self) -> str:
         return self.settings.chat_model if self.model is not None else "extractive"
 
-    def answer(self, request: ChatRequest, *, twin_id: str, subject: str | None = None) -> ChatResponse:
+    def answer(self, request: ChatRequest, *, twin_id: str, subject: str | None = None,
+               use_cache: bool = True) -> ChatResponse:
         """The whole answer at once (POST /api/chat, `twin ask`): the stream, collected."""
         meta: dict[str, Any] = {}
         sources: list[dict[str, Any]] = []
         usage: dict[str, int] | None = None
         done: dict[str, Any] = {}
-        for event, data in self.stream(request, twin_id=twin_id, subject=subject):
+        for event, data in self.stream(request, twin_id=twin_id, subject=subject, use_cache=use_cache):
             if event == "meta":
                 meta = data
             elif event == "sources":
@@ -170,7 +178,8 @@ class ChatService:
                             mode=meta["mode"], cached=meta["cached"], usage=usage, answered=done["answered"],
                             retrieval_ms=done.get("retrieval_ms"))
 
-    def stream(self, request: ChatRequest, *, twin_id: str, subject: str | None = None) -> Iterator[ChatEvent]:
+    def stream(self, request: ChatRequest, *, twin_id: str, subject: str | None = None,
+               use_cache: bool = True) -> Iterator[ChatEvent]:
         """The answer as events: ``meta``, ``sources``, ``delta``..., ``usage``, ``done``.
 
         Every refusal (unknown twin or session, embedder mismatch) is raised before ``meta``, so an
@@ -179,7 +188,7 @@ class ChatService:
         who closes the tab has still spent what the model produced so far.
         """
         # Follow-ups depend on history, so only first turns share cached answers.
-        question_hash = None if request.session_id else cache.question_key(
+        question_hash = None if request.session_id or not use_cache else cache.question_key(
             question=request.message, filters=request.filters, mode=self.mode, model=self.model_name)
         state = self.db.run(lambda conn: _load_twin(conn, twin_id, question_hash))
         history: list[tuple[str, str]] = []
@@ -218,26 +227,27 @@ class ChatService:
 
     def _fresh_answer(self, request: ChatRequest, state: _TwinState, history: list[tuple[str, str]],
                       twin_id: str, turn: _Turn) -> Iterator[ChatEvent]:
-        search_text = retrieval_query(request.message, history)
+        intent = intent_of(request.message)
+        # "Who are you?" shares no word with any document: search with how people introduce themselves.
+        search_text = INTRODUCTION_QUERY if intent else retrieval_query(request.message, history)
         vector, turn.embedding_tokens = _query_embedding(self.db, self.settings, self.embedder, search_text)
         started = time.perf_counter()
-        min_similarity = (self.settings.offline_min_relevance if self.embedder.mode == "offline"
-                          else self.settings.min_relevance)
+        min_similarity = 0.0 if intent else (self.settings.offline_min_relevance if self.embedder.mode == "offline"
+                                             else self.settings.min_relevance)
         hits = self.db.run(lambda conn: hybrid_search(
             conn, twin_id=twin_id, query_text=search_text, embedding=vector, k=self.settings.search_k,
-            filters=request.filters, min_similarity=min_similarity))
+            filters=request.filters, min_similarity=min_similarity, chunk_count=state.chunk_count))
         turn.retrieval_ms = (time.perf_counter() - started) * 1000
         turn.sources = _sources(hits)
         yield "sources", {"sources": turn.sources}
 
-        if not hits:
+        if not hits and not intent:
             turn.answered = False
             pieces: Iterator[str] = text_pieces(no_context_answer(state.profile))
         elif self.model is None:
-            from twin.chat.offline_answer import extractive_answer
-
-            pieces = text_pieces(extractive_answer(question=request.message, passages=_passages(hits),
-                                                   profile=state.profile))
+            offline = self._offline_answer(request.message, search_text, intent, hits, state.profile, vector)
+            turn.answered = offline.answered
+            pieces = text_pieces(offline.text)
         else:
             messages = build_messages(profile=state.profile, question=request.message, passages=_passages(hits),
                                       history=history)
@@ -247,6 +257,19 @@ class ChatService:
             turn.parts.append(piece)
             yield "delta", {"text": piece}
         logger.info("answered for twin %s in %s mode with %d sources", twin_id, self.mode, len(hits))
+
+    def _offline_answer(self, question: str, search_text: str, intent: Intent | None, hits: Sequence[Hit],
+                        profile: Profile, vector: list[float]) -> OfflineAnswer:
+        from twin.chat.offline_answer import extractive_answer, introduce
+
+        semantic = is_semantic(self.embedder)
+        embed = (lambda texts: self.embedder.embed(texts).vectors) if semantic else None
+        query_vector = vector if semantic else None
+        if intent is not None:
+            return introduce(intent=intent, passages=_passages(hits), profile=profile, query_vector=query_vector,
+                             embed=embed)
+        return extractive_answer(question=question, search_text=search_text, passages=_passages(hits),
+                                 profile=profile, query_vector=query_vector, embed=embed)
 
     def _model_pieces(self, messages: list[dict[str, str]], turn: _Turn) -> Iterator[str]:
         assert self.model is not None

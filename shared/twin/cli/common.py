@@ -26,10 +26,21 @@ def twin_id_from(args: argparse.Namespace) -> str:
 
 
 def emit(payload: Any, *, as_json: bool, human: Callable[[Any], str]) -> None:
-    if as_json:
-        print(json.dumps(payload, default=str))
-    else:
-        print(human(payload))
+    """One JSON object (or the human text) on stdout, always ending with a newline, so shell
+    pipelines and line-reading clients see a complete line."""
+    text = json.dumps(payload, default=str) if as_json else human(payload)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+
+
+def note(message: str) -> None:
+    """A line for the person at the terminal (stderr), kept out of stdout so --json stays parseable."""
+    print(message, file=sys.stderr)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """E.g. "1 document", "2 documents", "0 documents"."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def database(*, ensure_schema: bool = True) -> Database:

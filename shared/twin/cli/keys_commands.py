@@ -35,6 +35,7 @@ def register(subparsers: Any) -> None:
     add_twin_flag(set_)
     set_.add_argument("--name", dest="display_name", default=None, help="display name, e.g. 'Ada Lovelace'")
     set_.add_argument("--persona", default=None, help="short persona/tone, e.g. 'warm, precise, a little dry'")
+    set_.add_argument("--create", action="store_true", help="create the twin if it does not exist yet")
     add_json_flag(set_)
     set_.set_defaults(handler=_profile_set)
 
@@ -72,44 +73,34 @@ def _revoke(args: argparse.Namespace) -> int:
     return 0
 
 
-def _profile_dict(row: Any) -> dict[str, Any]:
-    return {"twin_id": row[0], "display_name": row[1], "persona": row[2], "embedder": row[3],
-            "content_version": row[4]}
-
-
 def _human_profile(p: dict[str, Any]) -> str:
     return (f"twin:    {p['twin_id']}\nname:    {p['display_name'] or '(not set)'}\n"
             f"persona: {p['persona'] or '(not set)'}\nembedder: {p['embedder'] or '(nothing ingested yet)'}")
 
 
 def _profile_show(args: argparse.Namespace) -> int:
+    from twin.access.twins import get_profile
     from twin.errors import NotFound
-    from twin.storage.sqlfile import query
 
     twin_id = twin_id_from(args)
-    row = database().run(lambda conn: conn.execute(query("get_twin"), {"twin_id": twin_id}).fetchone())
-    if row is None:
-        raise NotFound(f"no twin {twin_id!r}; create it with `twin profile set --twin {twin_id} --name ...`")
-    emit(_profile_dict(row), as_json=args.json, human=_human_profile)
+    profile = database().run(lambda conn: get_profile(conn, twin_id))
+    if profile is None:
+        raise NotFound(f"there is no twin {twin_id!r}; create it with "
+                       f"`twin profile set --twin {twin_id} --create --name ...`", code="twin_not_found")
+    emit(profile.as_dict(), as_json=args.json, human=_human_profile)
     return 0
 
 
 def _profile_set(args: argparse.Namespace) -> int:
+    from twin.access.twins import set_profile
     from twin.errors import InvalidRequest
-    from twin.storage.sqlfile import query
     from twin.validation import validate_twin_id
 
     twin_id = validate_twin_id(twin_id_from(args), "--twin")
     if args.display_name is None and args.persona is None:
         raise InvalidRequest("give --name and/or --persona")
-
-    def upsert(conn: Any) -> Any:
-        with conn.transaction():
-            row = conn.execute(query("upsert_twin_profile"), {
-                "twin_id": twin_id, "display_name": args.display_name, "persona": args.persona}).fetchone()
-            # The persona shapes answers: cached ones are stale now.
-            conn.execute(query("bump_content_version"), {"twin_id": twin_id})
-        return row
-
-    emit(_profile_dict(database().run(upsert)), as_json=args.json, human=_human_profile)
+    # A typo in --twin must not quietly start a second, empty twin: creating one is asked for.
+    profile = database().run(lambda conn: set_profile(conn, twin_id=twin_id, display_name=args.display_name,
+                                                      persona=args.persona, create=args.create))
+    emit(profile.as_dict(), as_json=args.json, human=_human_profile)
     return 0

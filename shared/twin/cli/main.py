@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "twin.cli.chat_commands",
     "twin.cli.ops_commands",
     "twin.cli.import_commands",
+    "twin.cli.eval_command",
 )
 
 
@@ -46,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from twin.redaction import RedactSecrets
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets())  # provider errors echo keys; no log line may carry one
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from twin.config import EMBEDDING_DIM
 from twin.errors import InvalidRequest
 
 
@@ -45,3 +46,33 @@ def require_text(texts: Sequence[str]) -> None:
             raise InvalidRequest(f"text #{i} is empty; there is nothing to embed")
 
 
+
+
+def pad(vector: list[float]) -> list[float]:
+    """``vector`` zero-padded to the ``vector(EMBEDDING_DIM)`` column.
+
+    Zeros change neither dot products nor norms, so cosine similarity is exactly the model's own:
+    one column and one HNSW index serve every model up to 1536 dimensions.
+    """
+    missing = EMBEDDING_DIM - len(vector)
+    return vector + [0.0] * missing if missing > 0 else vector
+
+
+class Padded:
+    """A model embedder of fewer than ``EMBEDDING_DIM`` dimensions, stored zero-padded."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.mode = inner.mode
+        self.native_dim = inner.dim
+        self.dim = EMBEDDING_DIM
+
+    def embed(self, texts: Sequence[str]) -> EmbeddingBatch:
+        batch = self.inner.embed(texts)
+        return EmbeddingBatch(vectors=[pad(v) for v in batch.vectors], tokens=batch.tokens)
+
+
+def is_semantic(embedder: Embedder) -> bool:
+    """Whether similarity between its vectors means similar meaning (a model), not shared words (hashing)."""
+    return not embedder.name.startswith("offline:hash")

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from twin.config import EMBEDDING_DIM, Settings
-from twin.embeddings.base import EmbeddingBatch, require_text
+from twin.embeddings.base import EmbeddingBatch, pad, require_text
 from twin.errors import DimensionMismatch, UpstreamError
 from twin.openai_client import make_openai_client, map_openai_error
 
@@ -32,7 +32,11 @@ class OpenAIEmbedder:
     def __init__(self, settings: Settings, *, api_key: str | None = None) -> None:
         self._settings = settings
         self.model = settings.embedding_model
-        self.name = f"openai:{self.model}"
+        # A non-default size makes other vectors: the name (stored beside them) says which.
+        sized = settings.embedding_dim and settings.embedding_dim != EMBEDDING_DIM
+        self.name = f"openai:{self.model}" + (f"@{settings.embedding_dim}" if sized else "")
+        self.expected_dim = settings.embedding_dim or (EMBEDDING_DIM if self.model.startswith("text-embedding-3")
+                                                       else None)
         self._client = make_openai_client(settings, api_key)
 
     def embed(self, texts: Sequence[str]) -> EmbeddingBatch:
@@ -59,7 +63,8 @@ class OpenAIEmbedder:
         if self.model.startswith("text-embedding-3"):
             # Only text-embedding-3 models can shorten their output; older ones reject the field.
             return self._client.embeddings.create(
-                input=batch, model=self.model, dimensions=EMBEDDING_DIM, encoding_format="base64"
+                input=batch, model=self.model, dimensions=self.expected_dim or EMBEDDING_DIM,
+                encoding_format="base64",
             )
         return self._client.embeddings.create(input=batch, model=self.model, encoding_format="base64")
 
@@ -71,13 +76,14 @@ class OpenAIEmbedder:
             )
         vectors = [_decode_vector(item.embedding) for item in data]
         for vector in vectors:
-            if len(vector) != EMBEDDING_DIM:
+            if (self.expected_dim and len(vector) != self.expected_dim) or len(vector) > EMBEDDING_DIM:
+                expected = self.expected_dim or EMBEDDING_DIM
                 raise DimensionMismatch(
-                    f"embedding model {self.model!r} returned a vector of length {len(vector)}; "
-                    f"the database stores vector({EMBEDDING_DIM})",
-                    details={"model": self.model, "received": len(vector), "expected": EMBEDDING_DIM},
+                    f"embedding model {self.model!r} returned a vector of length {len(vector)}; expected "
+                    f"{expected} (TWIN_EMBEDDING_DIM), and the database holds at most vector({EMBEDDING_DIM})",
+                    details={"model": self.model, "received": len(vector), "expected": expected},
                 )
-        return vectors
+        return [pad(vector) for vector in vectors]
 
 
 def _batches(texts: Sequence[str], max_items: int, max_chars: int) -> Iterator[list[str]]:

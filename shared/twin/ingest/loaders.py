@@ -1,9 +1,18 @@
 """Turn files (Markdown, text, HTML, PDF, JSON) into documents ready to chunk and ingest.
 
 Every document's ``content`` is already in ``twin.ingest.chunking.normalize_text`` form, so chunk
-offsets index the stored content directly. Ids come from file paths, so loading the same folder
-again updates documents in place instead of duplicating them. Every problem a file can have is an
-``InvalidRequest`` that names the file.
+offsets index the stored content directly.
+
+Ids are the file's path relative to the ingest root (the folder given; for a file given by
+itself, its name), with forward slashes, in NFC and with the extension: ``resume.md``,
+``work/resume.md``. They do not depend on the working directory, and two ``resume.md`` in two
+folders stay two documents. A JSON file holding several documents gives each its own ``id``,
+else ``<path>#<n>``. ``source`` is the file's absolute path (the root resolved, the part below
+it as found), which is how ``twin ingest --mirror`` knows which documents came from a folder.
+
+Every problem a file can have is an ``InvalidRequest`` that names the file; ``load_paths``
+collects them per file (``LoadResult.skipped`` and ``failed``) so one bad file never stops the
+rest of a folder.
 """
 
 from __future__ import annotations
@@ -15,17 +24,24 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 from twin.errors import ConfigurationError, InvalidRequest
 from twin.ingest.chunking import find_markdown_title, normalize_text
-from twin.ingest.schemas import DocumentInput
+from twin.ingest.schemas import MAX_DOCUMENT_CHARS, DocumentInput
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".json")
 # documents.document_id is CHECKed to 1..200 characters.
 MAX_ID_CHARS = 200
-_ID_SEPARATORS = "-_/:."
+_ID_SEPARATORS = "-_/:.#"
+
+
+class EmptyFile(InvalidRequest):
+    """A file with no text in it: skipped, not failed (there is nothing in it to lose)."""
+
+    code = "empty_document"
 
 
 # --- finding files -------------------------------------------------------------------------
@@ -48,50 +64,69 @@ def iter_paths(paths: Sequence[Path]) -> list[Path]:
 
 
 def _expand(path: Path) -> list[Path]:
+    _require_exists(path)
     if path.is_dir():
-        return _supported_files_under(path)
-    if path.is_file():
-        _require_supported(path)
-        return [path]
-    raise _file_error(path, "no such file or directory")
+        return [file for file in _files_under(path) if _is_supported(file)]
+    _require_supported(path)
+    return [path]
 
 
-def _supported_files_under(root: Path) -> list[Path]:
+def _require_exists(path: Path) -> None:
+    if not path.is_dir() and not path.is_file():
+        raise _file_error(path, "no such file or directory")
+
+
+def _files_under(root: Path) -> list[Path]:
+    """Every file below ``root``, of any type, hidden files and folders left out."""
     found: list[Path] = []
     for directory, dirnames, filenames in os.walk(root):
         dirnames[:] = [name for name in dirnames if not name.startswith(".")]
-        found.extend(
-            Path(directory, name) for name in filenames
-            if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
-        )
+        found.extend(Path(directory, name) for name in filenames if not name.startswith("."))
     # By path parts (not by string) keeps "a/z.md" before "a-b/a.md", like a file tree; casefolded
     # so "Notes/" does not jump ahead of "cv.md", the exact name breaking ties.
     return sorted(found, key=lambda file: [(part.casefold(), part) for part in file.relative_to(root).parts])
 
 
+def _is_supported(path: Path) -> bool:
+    return path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def _unsupported(path: Path) -> str:
+    return f"unsupported file type {path.suffix or '(no suffix)'!r}"
+
+
 def _require_supported(path: Path) -> None:
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        kind = path.suffix or "(no suffix)"
-        raise _file_error(path, f"unsupported file type {kind!r}; supported: {', '.join(SUPPORTED_SUFFIXES)}")
+    if not _is_supported(path):
+        raise _file_error(path, f"{_unsupported(path)}; supported: {', '.join(SUPPORTED_SUFFIXES)}")
 
 
-# --- document ids --------------------------------------------------------------------------
+# --- document ids and sources --------------------------------------------------------------
 
 
 def document_id_for_path(path: Path, *, root: Path | None = None, id_prefix: str | None = None) -> str:
-    """A stable id from the path relative to ``root`` (or the file name), suffix dropped.
+    """The path relative to ``root`` (or the file name) as a stable id, extension kept.
 
-    "notes/2023/Trip to Köln.md" under root "notes" becomes "2023-trip-to-koln". ``id_prefix``
-    comes first, joined by "-" unless it already ends with one of ``-_/:.``.
+    "notes/2023/Trip to Köln.md" under root "notes" becomes "2023/Trip to Köln.md" (NFC, forward
+    slashes). ``id_prefix`` comes first, joined by "-" unless it already ends with one of
+    ``-_/:.#``.
     """
-    relative = _relative_to(path, root)
-    slug = "-".join(part for part in map(_slugify, [*relative.parent.parts, relative.stem]) if part)
-    if not slug:  # a name with no Latin letters or digits, e.g. "履歴書.md"
-        slug = "doc-" + hashlib.sha256(relative.as_posix().encode("utf-8")).hexdigest()[:12]
+    relative = unicodedata.normalize("NFC", _relative_to(path, root).as_posix())
+    while relative.startswith("./"):
+        relative = relative[2:]
     prefix = (id_prefix or "").strip()
     if prefix and not prefix.endswith(tuple(_ID_SEPARATORS)):
         prefix += "-"
-    return _fit_id(prefix + slug)
+    return _fit_id(prefix + relative)
+
+
+def source_for_path(path: Path, *, root: Path | None = None) -> str:
+    """The file's absolute path: the root (or the file's folder) resolved, the rest as found.
+
+    Resolving only the root keeps a symlinked file inside the folder "inside" it, which is what
+    ``--mirror`` compares against.
+    """
+    base = root if root is not None else path.parent
+    return os.path.join(base.resolve(), _relative_to(path, root).as_posix())
 
 
 def _relative_to(path: Path, root: Path | None) -> Path:
@@ -101,11 +136,6 @@ def _relative_to(path: Path, root: Path | None) -> Path:
         except ValueError:
             pass
     return Path(path.name)
-
-
-def _slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def _fit_id(document_id: str) -> str:
@@ -119,67 +149,140 @@ def _fit_id(document_id: str) -> str:
 # --- loading -------------------------------------------------------------------------------
 
 
-def load_paths(paths: Sequence[Path], *, id_prefix: str | None = None) -> list[DocumentInput]:
+@dataclass(frozen=True)
+class FileProblem:
+    """A file that was not ingested, and why (``reason`` does not repeat the path)."""
+
+    path: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason}
+
+
+@dataclass
+class LoadResult:
+    """What ``load_paths`` found.
+
+    ``skipped``: files not meant to be ingested (unsupported type inside a folder, no text);
+    ``failed``: files meant to be ingested that could not be (unreadable, not UTF-8, encrypted
+    or scanned PDF, over the size limit, invalid JSON, an id another file already uses).
+    ``loaded_sources`` are the sources of the files that loaded; ``roots`` the folders given,
+    resolved.
+    """
+
+    documents: list[DocumentInput] = field(default_factory=list)
+    skipped: list[FileProblem] = field(default_factory=list)
+    failed: list[FileProblem] = field(default_factory=list)
+    roots: list[str] = field(default_factory=list)
+    loaded_sources: set[str] = field(default_factory=set)
+    files: int = 0
+
+
+# on_file(files done, files in all): progress while reading a large folder.
+FileProgress = Callable[[int, int], None]
+
+
+def load_paths(paths: Sequence[Path], *, id_prefix: str | None = None,
+               on_file: FileProgress | None = None) -> LoadResult:
     """Load files and folders; ids inside a folder are relative to that folder.
 
-    Two documents with one id (e.g. "cv.md" and "cv.pdf") would overwrite each other on ingest,
-    so that is an error naming both sources.
+    A path that does not exist is an error before anything is read (a typo must not look like
+    an empty folder). Any problem with one file is recorded for that file and the rest load.
+    Two documents with one id would overwrite each other on ingest, so the second file is
+    failed, naming the first.
     """
-    documents: list[DocumentInput] = []
+    for path in paths:
+        _require_exists(path)
+    result = LoadResult()
+    work: list[tuple[Path, Path | None]] = []
     seen_files: set[Path] = set()
-    sources_by_id: dict[str, str | None] = {}
     for path in paths:
         root = path if path.is_dir() else None
-        for file in _expand(path):
-            if (key := file.resolve()) in seen_files:
-                continue
-            seen_files.add(key)
-            for document in load_path(file, root=root, id_prefix=id_prefix):
-                _claim_id(document, sources_by_id)
-                documents.append(document)
-    return documents
+        if root is not None:
+            result.roots.append(str(root.resolve()))
+        for file in _files_under(path) if root is not None else [path]:
+            if (key := file.resolve()) not in seen_files:
+                seen_files.add(key)
+                work.append((file, root))
+    result.files = len(work)
+    sources_by_id: dict[str, str | None] = {}
+    for done, (file, root) in enumerate(work, start=1):
+        _load_one(file, root, id_prefix, result, sources_by_id)
+        if on_file is not None:
+            on_file(done, len(work))
+    return result
 
 
-def _claim_id(document: DocumentInput, sources_by_id: dict[str, str | None]) -> None:
-    if document.id is None:
+def _load_one(file: Path, root: Path | None, id_prefix: str | None, result: LoadResult,
+              sources_by_id: dict[str, str | None]) -> None:
+    if root is not None and not _is_supported(file):
+        result.skipped.append(FileProblem(str(file), _unsupported(file)))
         return
-    if document.id in sources_by_id:
-        raise InvalidRequest(
-            f"{document.source}: document id {document.id!r} is also used by {sources_by_id[document.id]}",
-            details={"id": document.id},
-        )
-    sources_by_id[document.id] = document.source
+    try:
+        documents = load_path(file, root=root, id_prefix=id_prefix)
+        _claim_ids(file, documents, sources_by_id)
+    except EmptyFile as e:
+        result.skipped.append(FileProblem(str(file), _reason(file, e)))
+        return
+    except InvalidRequest as e:
+        result.failed.append(FileProblem(str(file), _reason(file, e)))
+        return
+    result.documents.extend(documents)
+    result.loaded_sources.add(source_for_path(file, root=root))
+
+
+def _reason(path: Path, error: InvalidRequest) -> str:
+    return error.message.removeprefix(f"{path}: ")
+
+
+def _claim_ids(path: Path, documents: list[DocumentInput], sources_by_id: dict[str, str | None]) -> None:
+    # All of a file's ids are checked before any is claimed: a file lands whole or not at all.
+    for document in documents:
+        if document.id is not None and document.id in sources_by_id:
+            raise _file_error(path, f"document id {document.id!r} is also used by {sources_by_id[document.id]}; "
+                                    "give one of them another id (or ingest with --id-prefix)")
+    for document in documents:
+        if document.id is not None:
+            sources_by_id[document.id] = document.source
 
 
 def load_path(path: Path, *, root: Path | None = None, id_prefix: str | None = None) -> list[DocumentInput]:
     """The documents in one file: one for most formats, any number for JSON."""
     _require_supported(path)
     loader = _LOADERS[path.suffix.lower()]
-    return loader(path, document_id_for_path(path, root=root, id_prefix=id_prefix))
+    documents = loader(path, document_id_for_path(path, root=root, id_prefix=id_prefix),
+                       source_for_path(path, root=root))
+    for document in documents:
+        if len(document.content) > MAX_DOCUMENT_CHARS:
+            where = "" if len(documents) == 1 else f"document {document.id!r} "
+            raise _file_error(path, f"{where}has {len(document.content):,} characters of text; the limit is "
+                                    f"{MAX_DOCUMENT_CHARS:,} per document (split it into smaller files)")
+    return documents
 
 
-def _load_text(path: Path, document_id: str) -> list[DocumentInput]:
+def _load_text(path: Path, document_id: str, source: str) -> list[DocumentInput]:
     content = _required_text(path, normalize_text(_read_text(path)))
     title = find_markdown_title(content) or path.stem
-    return [DocumentInput(id=document_id, title=title, content=content, source=str(path), metadata={})]
+    return [DocumentInput(id=document_id, title=title, content=content, source=source, metadata={})]
 
 
-def _load_html(path: Path, document_id: str) -> list[DocumentInput]:
+def _load_html(path: Path, document_id: str, source: str) -> list[DocumentInput]:
     extractor = _HtmlText()
     extractor.feed(_read_text(path))
     extractor.close()
     content = _required_text(path, extractor.text())
     title = extractor.title or extractor.first_h1 or path.stem
-    return [DocumentInput(id=document_id, title=title, content=content, source=str(path), metadata={})]
+    return [DocumentInput(id=document_id, title=title, content=content, source=source, metadata={})]
 
 
-def _load_pdf(path: Path, document_id: str) -> list[DocumentInput]:
+def _load_pdf(path: Path, document_id: str, source: str) -> list[DocumentInput]:
     page_texts = _pdf_page_texts(path, _read_bytes(path))
     joined = "\n\n".join(text.strip() for text in page_texts if text.strip())
     content = normalize_text(joined)
     if not content:
         raise _file_error(path, "PDF has no extractable text (a scanned PDF needs OCR first)")
-    return [DocumentInput(id=document_id, title=path.stem, content=content, source=str(path),
+    return [DocumentInput(id=document_id, title=path.stem, content=content, source=source,
                            metadata={"pages": len(page_texts)})]
 
 
@@ -219,7 +322,7 @@ def _read_text(path: Path) -> str:
 
 def _required_text(path: Path, content: str) -> str:
     if not content:
-        raise _file_error(path, "has no text")
+        raise EmptyFile(f"{path}: has no text", details={"file": str(path)})
     return content
 
 
@@ -228,7 +331,7 @@ def _required_text(path: Path, content: str) -> str:
 _DOCUMENT_FIELDS = ("content", "id", "metadata", "source", "title")
 
 
-def _load_json(path: Path, document_id: str) -> list[DocumentInput]:
+def _load_json(path: Path, document_id: str, source: str) -> list[DocumentInput]:
     try:
         data = json.loads(_read_text(path))
     except json.JSONDecodeError as e:
@@ -237,8 +340,8 @@ def _load_json(path: Path, document_id: str) -> list[DocumentInput]:
     labels_by_id: dict[str, str] = {}
     for position, (label, item) in enumerate(_json_items(path, data)):
         # Items without an id are numbered by position, as in the error messages.
-        default_id = document_id if label == "document" else f"{document_id}-{position}"
-        document = _json_document(path, label, item, default_id)
+        default_id = document_id if label == "document" else _fit_id(f"{document_id}#{position}")
+        document = _json_document(path, label, item, default_id, source)
         assert document.id is not None
         if document.id in labels_by_id:
             raise _field_error(path, f"{label}.id", f"{document.id!r} repeats {labels_by_id[document.id]}.id")
@@ -261,7 +364,7 @@ def _json_items(path: Path, data: object) -> list[tuple[str, object]]:
     raise _file_error(path, 'must hold a document object, a list of them, or {"documents": [...]}')
 
 
-def _json_document(path: Path, label: str, item: object, default_id: str) -> DocumentInput:
+def _json_document(path: Path, label: str, item: object, default_id: str, source: str) -> DocumentInput:
     if not isinstance(item, dict):
         raise _field_error(path, label, "must be an object")
     unknown = sorted(set(item) - set(_DOCUMENT_FIELDS))
@@ -284,7 +387,7 @@ def _json_document(path: Path, label: str, item: object, default_id: str) -> Doc
         id=document_id,
         title=_collapse(title) if title and title.strip() else find_markdown_title(normalised),
         content=normalised,
-        source=_optional_string(path, label, item, "source") or str(path),
+        source=_optional_string(path, label, item, "source") or source,
         metadata=dict(metadata or {}),
     )
 
@@ -427,7 +530,7 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-_LOADERS: dict[str, Callable[[Path, str], list[DocumentInput]]] = {
+_LOADERS: dict[str, Callable[[Path, str, str], list[DocumentInput]]] = {
     ".md": _load_text,
     ".markdown": _load_text,
     ".txt": _load_text,

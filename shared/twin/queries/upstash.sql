@@ -1,6 +1,7 @@
 -- Statements of `twin import upstash` (twin.importers.upstash).
 -- Every write runs in the transaction of one page of Upstash data, together with the
--- checkpoint update, so an interrupted import never loses or repeats a page.
+-- checkpoint update, so an interrupted import never loses or repeats a page. A dry run only
+-- reads, in READ ONLY transactions (twin.importers.upstash.dry_run).
 
 -- name: checkpoint_get
 -- The saved position of an interrupted import (a database_cache row that never expires).
@@ -15,6 +16,23 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = NULL, twin_
 -- name: checkpoint_delete
 -- Forget the checkpoint once an import completed (or on --restart).
 DELETE FROM database_cache WHERE key = %(key)s;
+
+-- name: read_only_transaction
+-- Dry runs: the page's transaction may only read (a stray write raises instead of leaving dead rows).
+SET TRANSACTION READ ONLY;
+
+-- name: twin_embedder
+-- The twin's embedder and whether it holds vectors, read without creating or locking the twin row.
+SELECT embedder,
+       EXISTS (SELECT 1 FROM vectors v WHERE v.twin_id = t.twin_id) AS has_vectors
+FROM twins t
+WHERE twin_id = %(twin_id)s;
+
+-- name: stored_chunks
+-- Dry runs: the stored columns upsert_stage_vectors compares, to tell "would write" from "unchanged".
+SELECT id, content, metadata, embedder, embedding
+FROM vectors
+WHERE twin_id = %(twin_id)s AND id = ANY(%(ids)s);
 
 -- name: existing_chunks
 -- Stored hash, embedder and metadata of a page's chunks: unchanged texts are not embedded again.
@@ -107,6 +125,16 @@ WHERE database_cache.value IS DISTINCT FROM excluded.value
    OR abs(extract(epoch FROM database_cache.expires_at - excluded.expires_at)) > 1
 RETURNING key;
 
+-- name: cache_would_change
+-- Dry runs: the keys upsert_cache would write (missing, another value, or an expiry moved by more than a second).
+SELECT c.key
+FROM unnest(%(keys)s::text[], %(values)s::text[], %(ttl_s)s::float8[]) AS c (key, value, ttl_s)
+LEFT JOIN database_cache d ON d.key = c.key
+WHERE d.key IS NULL
+   OR d.value IS DISTINCT FROM c.value
+   OR (d.expires_at IS NULL) <> (c.ttl_s IS NULL)
+   OR abs(extract(epoch FROM d.expires_at - (now() + make_interval(secs => c.ttl_s)))) > 1;
+
 -- name: count_cache
 -- How many of the given cache keys exist (per-page verification, inside the page's transaction).
 SELECT count(*) FROM database_cache WHERE key = ANY(%(keys)s);
@@ -116,6 +144,11 @@ SELECT count(*) FROM database_cache WHERE key = ANY(%(keys)s);
 SELECT session_id, twin_id FROM chat_sessions WHERE session_id = ANY(%(session_ids)s::uuid[])
 ORDER BY session_id
 FOR UPDATE;
+
+-- name: session_owners
+-- Dry runs: which of the page's sessions exist and for which twin (lock_sessions without the lock).
+SELECT session_id, twin_id FROM chat_sessions WHERE session_id = ANY(%(session_ids)s::uuid[])
+ORDER BY session_id;
 
 -- name: session_messages
 -- Stored messages of the page's existing sessions, oldest first.

@@ -12,7 +12,6 @@ is used, and is called with the parameters it names.
 from __future__ import annotations
 
 import re
-import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import LiteralString
@@ -48,24 +47,10 @@ def catalog() -> dict[str, str]:
     return queries
 
 
-@lru_cache(maxsize=1)
-def _unique_bare_names() -> dict[str, str]:
-    # Transitional: callers not yet moved to qualified names. A bare name resolves only when
-    # exactly one file defines it. Remove together with the last bare-name call site.
-    owners: dict[str, list[str]] = {}
-    for qualified in catalog():
-        owners.setdefault(qualified.partition(".")[2], []).append(qualified)
-    return {bare: found[0] for bare, found in owners.items() if len(found) == 1}
-
-
 def query(name: str) -> LiteralString:
     """The statement called ``name`` (``"<file>.<statement>"``); the text comes from files
     shipped with the package, never from input, which is what LiteralString promises psycopg."""
     statements = catalog()
-    if name in statements:
-        return statements[name]
-    qualified = _unique_bare_names().get(name) if "." not in name else None
-    if qualified is None:
+    if name not in statements:
         raise KeyError(f"no SQL statement named {name!r} in {QUERIES_DIR} (names are '<file>.<statement>')")
-    warnings.warn(f"query({name!r}): use the qualified name {qualified!r}", DeprecationWarning, stacklevel=2)
-    return statements[qualified]
+    return statements[name]

@@ -16,9 +16,10 @@ The run, in order:
 Every page is one transaction that also saves the checkpoint (``twin.importers.upstash.checkpoint``), so
 an import stopped by a crash, Ctrl-C or an Upstash failure resumes after the last committed page
 when run again; writes are idempotent by id, so running a finished import again reads
-everything and writes nothing new. A dry run reads everything and runs each page's writes in a
-transaction that is rolled back, so its counts are exact yet nothing (not even the checkpoint)
-is written; it never calls the embedding API.
+everything and writes nothing new. A dry run reads everything and works out each page's counts
+from read-only queries in READ ONLY transactions (``twin.importers.upstash.dry_run``): nothing
+is written, not even a row that is rolled back or the checkpoint, and the embedding API is
+never called.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from twin.embeddings.base import Embedder
 from twin.errors import ConfigurationError, InvalidRequest, TwinError
 from twin.importers.upstash import redis_keys, vectors
 from twin.importers.upstash.checkpoint import Checkpoint, checkpoint_key, load_checkpoint
+from twin.importers.upstash.dry_run import check_twin_embedder
 from twin.importers.upstash.remote import (
     REDIS_ENV,
     VECTOR_ENV,
@@ -47,7 +49,6 @@ from twin.importers.upstash.remote import (
     vector_service,
 )
 from twin.importers.upstash.report import Check, ImportReport, PageCounts
-from twin.ingest.service import lock_twin_for_write
 from twin.storage.db import Conn, Database
 from twin.storage.sqlfile import query
 from twin.validation import validate_twin_id
@@ -215,12 +216,9 @@ def _open_redis(credentials: UpstashCredentials, options: ImportOptions) -> _Red
 
 def _refuse_mixed_embedders(db: Database, twin_id: str, embedder: Embedder) -> None:
     """Fail before embedding anything if the twin holds another embedder's vectors (the same
-    check runs again under the lock of every page's write)."""
-    def check(conn: Conn) -> None:
-        with conn.transaction(force_rollback=True):
-            lock_twin_for_write(conn, twin_id, embedder)
-
-    db.run(check)
+    check runs again under the lock of every page's write). Read-only: a twin that fails the
+    check, or a dry run, leaves no twin row behind."""
+    db.run(lambda conn: check_twin_embedder(conn, twin_id, embedder))
 
 
 def _checkpoint(db: Database, twin_id: str, options: ImportOptions, fingerprint: dict[str, Any]) -> Checkpoint:

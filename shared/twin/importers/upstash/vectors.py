@@ -12,11 +12,12 @@ Mapping: **one document per Upstash vector**, with one chunk (index 0).
   longer than 200 characters become ``upstash-<sha256 prefix>``); the chunk id follows ingest:
   ``<twin>:<document_id>:0``.
 * Content is ``data`` or, when that is empty, the first of ``text``, ``content``, ``pageContent``,
-  ``page_content``, ``chunk``, ``body`` in metadata; ``--content-field`` names one field instead
-  (``data`` or a metadata key). The field used as content is dropped from the stored metadata
-  (it is the chunk's text; ``upstash_content_field`` says where it came from), everything else
-  is kept, plus ``upstash_id`` and ``upstash_namespace``. ``title``/``name`` and
-  ``source``/``url``/``path`` fill the document's title and source.
+  ``page_content``, ``_pageContentLC`` (LangChain JS), ``chunk``, ``body`` in metadata;
+  ``--content-field`` names one field instead (``data`` or a metadata key). The field used as
+  content is dropped from the stored metadata (it is the chunk's text; ``upstash_content_field``
+  says where it came from), everything else is kept, plus ``upstash_id`` and
+  ``upstash_namespace``. ``title``/``name`` and ``source``/``url``/``path`` fill the document's
+  title and source.
 * Vectors without text are skipped and reported: a chunk with no text can be found but gives
   the model nothing to quote, and cannot be re-embedded.
 * A document with the same id that was ingested directly (no ``upstash_id`` in its metadata) is
@@ -32,6 +33,7 @@ whose chunk is already stored with the same hash and embedder are not embedded a
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +43,7 @@ from psycopg.types.json import Jsonb
 
 from twin.config import EMBEDDING_DIM
 from twin.embeddings.base import Embedder
+from twin.importers.upstash.dry_run import check_twin_embedder, read_only
 from twin.importers.upstash.remote import UpstashService
 from twin.importers.upstash.report import PageCounts
 from twin.ingest.schemas import DocumentInput
@@ -49,14 +52,13 @@ from twin.storage.db import Conn, Database, register_vector_types
 from twin.storage.sqlfile import query
 
 DEFAULT_SOURCE_MODEL = "text-embedding-3-small"
-CONTENT_FIELDS = ("text", "content", "pageContent", "page_content", "chunk", "body")
+# LangChain JS's UpstashVectorStore keeps the text only in metadata._pageContentLC.
+CONTENT_FIELDS = ("text", "content", "pageContent", "page_content", "_pageContentLC", "chunk", "body")
 TITLE_FIELDS = ("title", "name")
 SOURCE_FIELDS = ("source", "url", "path")
 MAX_DOCUMENT_ID = 200
 MAX_TITLE = 500
 STAGE_COPY_TYPES = [*VECTOR_COPY_TYPES, "text", "text", "text"]
-# Stands in for an embedding in a dry run, which must not spend money on the embedding API.
-_PLACEHOLDER = [1.0] + [0.0] * (EMBEDDING_DIM - 1)
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,8 @@ def read_page(index: Any, service: UpstashService, *, cursor: str, limit: int, n
 def import_page(*, db: Database, entries: list[Any], plan: EmbeddingPlan, embedder: Embedder, twin_id: str,
                 namespace: str, content_field: str | None, dry_run: bool,
                 save_checkpoint: Callable[[Conn, PageCounts], None]) -> PageCounts:
-    """Write one range page (and the checkpoint past it) in one transaction; returns its counts."""
+    """Write one range page (and the checkpoint past it) in one transaction; returns its counts.
+    A dry run returns the same counts from reads alone."""
     counts = PageCounts()
     tally = counts["vectors"]
     tally.read = len(entries)
@@ -241,17 +244,17 @@ def import_page(*, db: Database, entries: list[Any], plan: EmbeddingPlan, embedd
                 staged.append((item, None))  # metadata changed, text did not: keep the stored vector
             continue
         to_embed.append(item)
+    counts.reembedded = len(to_embed)
+    if dry_run:
+        # What the write below would do, worked out from reads alone; nothing is embedded either
+        # (a dry run must not spend money on the embedding API).
+        return db.run(lambda conn: _dry_run_page(conn, counts, staged, to_embed, unchanged=unchanged,
+                                                 twin_id=twin_id, embedder=embedder))
     if to_embed:
-        texts = [item.content for item in to_embed]
-        if dry_run:
-            vectors = [_PLACEHOLDER] * len(texts)
-        else:
-            batch = embedder.embed(texts)
-            check_dimension(batch.vectors, embedder)
-            vectors = batch.vectors
-            counts.tokens = batch.tokens
-        counts.reembedded = len(texts)
-        staged.extend(zip(to_embed, vectors, strict=True))
+        batch = embedder.embed([item.content for item in to_embed])
+        check_dimension(batch.vectors, embedder)
+        counts.tokens = batch.tokens
+        staged.extend(zip(to_embed, batch.vectors, strict=True))
 
     def write(conn: Conn) -> PageCounts:
         page = PageCounts(reembedded=counts.reembedded, tokens=counts.tokens)
@@ -262,15 +265,9 @@ def import_page(*, db: Database, entries: list[Any], plan: EmbeddingPlan, embedd
             # Before the transaction: registration costs catalog round trips, which would
             # otherwise run while this transaction holds the twin lock and stalls other writers.
             register_vector_types(conn)
-        with conn.transaction(force_rollback=dry_run):
+        with conn.transaction():
             lock_twin_for_write(conn, twin_id, embedder)
-            rows = staged
-            if rows:
-                with conn.cursor(row_factory=scalar_row) as cur:
-                    foreign = set(cur.execute(query("upstash.foreign_documents"), {
-                        "twin_id": twin_id, "document_ids": [item.document_id for item, _ in rows]}).fetchall())
-                rows = [(item, vec) for item, vec in rows if item.document_id not in foreign]
-                page["vectors"].skip("id_conflict", len(staged) - len(rows))
+            rows = _without_foreign(conn, page, staged, twin_id=twin_id)
             if rows:
                 written, vanished = _write_rows(conn, rows, twin_id=twin_id, embedder=embedder.name)
                 page["vectors"].written = written
@@ -279,11 +276,86 @@ def import_page(*, db: Database, entries: list[Any], plan: EmbeddingPlan, embedd
                 if written:
                     # Records the embedder and bumps content_version: cached answers are stale now.
                     conn.execute(query("ingest.set_twin_embedder"), {"twin_id": twin_id, "embedder": embedder.name})
-            if not dry_run:
-                save_checkpoint(conn, page)
+            save_checkpoint(conn, page)
         return page
 
     return db.run(write)
+
+
+_Row = tuple[MappedVector, list[float] | None]
+
+
+def _without_foreign(conn: Conn, page: PageCounts, rows: list[_Row], *, twin_id: str) -> list[_Row]:
+    """The rows whose document was not ingested directly (those are never overwritten)."""
+    if not rows:
+        return rows
+    with conn.cursor(row_factory=scalar_row) as cur:
+        foreign = set(cur.execute(query("upstash.foreign_documents"), {
+            "twin_id": twin_id, "document_ids": [item.document_id for item, _ in rows]}).fetchall())
+    kept = [(item, vec) for item, vec in rows if item.document_id not in foreign]
+    page["vectors"].skip("id_conflict", len(rows) - len(kept))
+    return kept
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A row of ``upstash.stored_chunks``."""
+
+    id: str
+    content: str
+    metadata: dict[str, Any]
+    embedder: str
+    embedding: Any
+
+
+def _dry_run_page(conn: Conn, counts: PageCounts, staged: list[_Row], to_embed: list[MappedVector], *,
+                  unchanged: int, twin_id: str, embedder: Embedder) -> PageCounts:
+    """The counts ``write`` in import_page would produce, from read-only queries.
+
+    ``upsert_stage_vectors`` writes a row when (embedding, content, metadata, embedder) differ
+    from the stored one: a text to embed always does (it is new or changed), a metadata-only
+    row does when its chunk still exists, a kept vector is compared as PostgreSQL would, in
+    float32.
+    """
+    page = PageCounts(reembedded=counts.reembedded)
+    tally = page["vectors"]
+    tally.read = counts["vectors"].read
+    tally.skipped = dict(counts["vectors"].skipped)
+    tally.unchanged = unchanged
+    rows: list[_Row] = [*staged, *((item, None) for item in to_embed)]
+    if not rows:
+        return page
+    embedded = {id(item) for item in to_embed}
+    register_vector_types(conn)  # catalog reads: the stored embeddings come back as vectors
+    with read_only(conn):
+        check_twin_embedder(conn, twin_id, embedder)
+        rows = _without_foreign(conn, page, rows, twin_id=twin_id)
+        with conn.cursor(row_factory=class_row(StoredChunk)) as cur:
+            stored = {r.id: r for r in cur.execute(query("upstash.stored_chunks"), {
+                "twin_id": twin_id, "ids": [item.chunk_id for item, _ in rows]}).fetchall()}
+    for item, vector in rows:
+        old = stored.get(item.chunk_id)
+        if id(item) in embedded:
+            tally.written += 1
+        elif vector is None and old is None:
+            tally.skip("changed_during_import")
+        elif _differs(item, vector, old, embedder.name):
+            tally.written += 1
+        else:
+            tally.unchanged += 1
+    return page
+
+
+def _differs(item: MappedVector, vector: list[float] | None, old: StoredChunk | None, embedder: str) -> bool:
+    if old is None or (old.content, old.metadata, old.embedder) != (item.content, item.metadata, embedder):
+        return True
+    # vector(1536) stores float32: compare what PostgreSQL would store, not the float64 input.
+    return vector is not None and array("f", vector).tolist() != _as_floats(old.embedding)
+
+
+def _as_floats(vector: Any) -> list[float]:
+    # pgvector's loader returns numpy arrays when numpy is installed, its own Vector otherwise.
+    return [float(v) for v in (vector.tolist() if hasattr(vector, "tolist") else vector.to_list())]
 
 
 def _write_rows(conn: Conn, rows: list[tuple[MappedVector, list[float] | None]], *, twin_id: str,
