@@ -64,7 +64,7 @@ import numpy as np
 from _support import bench_database, emit, log, median, percentile, server_facts
 from psycopg.types.json import Jsonb
 
-from twin.chat.retrieval import RRF_K, hybrid_search, semantic_search, vector_literal
+from twin.chat.retrieval import hybrid_search, hybrid_search_params, semantic_search, vector_literal
 from twin.config import EMBEDDING_DIM
 from twin.embeddings.base import EmbeddingBatch
 from twin.ingest.schemas import MAX_DOCUMENTS, DocumentInput
@@ -185,9 +185,9 @@ def load_copy(conn: Any, corpus: Corpus, embedder_name: str) -> None:
 
 def hybrid_params(text: str, vector: list[float], filters: dict[str, Any] | None,
                   min_similarity: float) -> dict[str, Any]:
-    """The parameters twin.chat.retrieval.hybrid_search binds (for EXPLAIN)."""
-    return {"twin_id": TWIN, "embedding": vector_literal(vector), "query_text": text, "filter": Jsonb(filters or {}),
-            "candidates": max(40, K * 8), "k": K, "min_similarity": min_similarity, "rrf_k": RRF_K}
+    """Exactly what production binds (twin.chat.retrieval.hybrid_search_params), for EXPLAIN."""
+    return hybrid_search_params(twin_id=TWIN, query_text=text, embedding=vector, k=K, filters=filters,
+                                min_similarity=min_similarity)
 
 
 def semantic_cte_uses_hnsw(plan: str) -> bool:
@@ -339,7 +339,7 @@ def main() -> int:
             ("hybrid", "chat.hybrid_search", hybrid_params(text0, vec0, None, min_sim)),
             ("hybrid_filtered", "chat.hybrid_search", hybrid_params(text0, vec0, {"category": cat0}, min_sim)),
             ("semantic", "chat.semantic_search", {"twin_id": TWIN, "embedding": vector_literal(vec0),
-                                             "filter": Jsonb({}), "k": K}),
+                                             "filter": None, "k": K}),
             ("semantic_filtered", "chat.semantic_search", {"twin_id": TWIN, "embedding": vector_literal(vec0),
                                                       "filter": Jsonb({"category": cat0}), "k": K}),
         ):

@@ -22,15 +22,19 @@ pick_python() {
 
 setup() {
     if [ ! -x "$VENV/bin/python" ]; then
+        echo "dev.sh: creating $VENV with $(pick_python)" >&2
         "$(pick_python)" -m venv "$VENV"
     fi
     # Reinstall only when the dependency list changed.
     local stamp="$VENV/.installed-$(cksum pyproject.toml | cut -d' ' -f1)"
     if [ ! -f "$stamp" ]; then
-        "$VENV/bin/python" -m pip install -qq --upgrade pip
-        "$VENV/bin/python" -m pip install -qq -e '.[dev]'
+        echo "dev.sh: upgrading pip" >&2
+        "$VENV/bin/python" -m pip install --quiet --upgrade pip
+        echo "dev.sh: installing the project and its dependencies into $VENV (about a minute the first time)" >&2
+        "$VENV/bin/python" -m pip install --progress-bar on -e '.[dev]' 2>&1 | { grep -v '^Requirement already satisfied' || true; } >&2
         rm -f "$VENV"/.installed-*
         touch "$stamp"
+        echo "dev.sh: dependencies installed" >&2
     fi
 }
 

@@ -32,6 +32,7 @@ os.environ.pop("OPENAI_API_KEY", None)
 # The hashing embedder unless a test asks for the semantic one (tests/quality): fast and exact.
 os.environ.setdefault("TWIN_EMBEDDER", "hashing")
 
+from tests.support.openai_stub import OpenAIStub, running_stub
 from twin import runtime
 from twin.config import Settings
 from twin.storage.db import Database
@@ -141,3 +142,9 @@ def _service_logs_unbridged() -> Iterator[None]:
     yield
     service_logs.handlers[:] = handlers
     service_logs.propagate, service_logs.level = propagate, level
+
+
+@pytest.fixture
+def stub() -> Iterator[OpenAIStub]:
+    """A local server speaking the OpenAI API (embeddings, chat, streaming), for the real SDK to call."""
+    yield from running_stub()

@@ -1,9 +1,14 @@
-"""Chat Lambda: POST /api/chat and GET /api/health.
+"""Chat Lambda: the visitors' page and widget, GET /api/profile, POST /api/chat and GET /api/health.
 
 event -> Mangum -> FastAPI router (twin.api.chat_routes) -> twin.chat.service -> SQL -> PostgreSQL.
 """
 
-from twin.api import chat_routes
-from twin.aws.handlers import http_handler
+from twin import runtime
 
-handler = http_handler(chat_routes.router, title="digital-twin chat")
+# Connect and import the chat modules on a daemon thread while FastAPI imports (TWIN_WARMUP=0: off).
+runtime.start_warmup()
+
+from twin.api import chat_routes, page_routes, profile_routes  # noqa: E402
+from twin.aws.handlers import http_handler  # noqa: E402
+
+handler = http_handler(page_routes.router, profile_routes.router, chat_routes.router, title="digital-twin chat")

@@ -18,9 +18,12 @@ class TwinError(Exception):
         code: str | None = None,
         status: int | None = None,
         details: dict[str, object] | None = None,
+        private_detail: str = "",
     ) -> None:
         super().__init__(message)
         self.message = message
+        # For logs and the operator's terminal only, never a response: hosts, paths, driver messages.
+        self.private_detail = private_detail
         if code is not None:
             self.code = code
         if status is not None:

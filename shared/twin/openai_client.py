@@ -6,8 +6,10 @@ must not pay their import cost on a Lambda cold start.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import TYPE_CHECKING
+import threading
+from typing import TYPE_CHECKING, Any, cast
 
 from twin.config import Settings
 from twin.errors import ConfigurationError, InvalidRequest, TwinError, UpstreamError, UpstreamTimeout
@@ -83,18 +85,63 @@ def _key_from_parameter(name: str) -> str:
 
 
 def make_openai_client(settings: Settings, api_key: str | None = None) -> OpenAI:
-    """An ``OpenAI`` client whose built-in retries (Retry-After aware) are bounded by settings."""
+    """An ``OpenAI`` client whose built-in retries (Retry-After aware) are bounded by settings.
+
+    What is returned builds the real client on first use and is shared by every caller with
+    the same key and settings (the embedder and the chat model): importing ``openai`` (~1 s
+    here) and building its httpx client (SSL context, ~100 ms) are paid once, and only by a
+    request that calls the model; a cached answer or a health check pays neither.
+    """
     key = api_key if api_key is not None else resolve_openai_api_key(settings)
     if not key:
         raise ConfigurationError("no OpenAI API key is configured (OPENAI_API_KEY or its secret/parameter)")
-    from openai import OpenAI
+    options = (key, settings.openai_base_url or None, settings.openai_timeout_s, settings.openai_max_retries)
+    return cast("OpenAI", _LazyClient(options))
 
-    return OpenAI(
-        api_key=key,
-        base_url=settings.openai_base_url or None,
-        timeout=settings.openai_timeout_s,
-        max_retries=settings.openai_max_retries,
-    )
+
+_ClientOptions = tuple[str, "str | None", float, int]
+_clients: dict[_ClientOptions, OpenAI] = {}
+_clients_lock = threading.Lock()
+
+
+def _shared_client(options: _ClientOptions) -> OpenAI:
+    client = _clients.get(options)
+    if client is None:
+        with _clients_lock:
+            client = _clients.get(options)
+            if client is None:
+                from openai import OpenAI
+
+                key, base_url, timeout, max_retries = options
+                client = OpenAI(api_key=key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+                _clients[options] = client
+    return client
+
+
+def clear_clients() -> None:
+    """Forget the shared clients (a SnapStart restore: their connection pools are copies)."""
+    with _clients_lock:
+        old = list(_clients.values())
+        _clients.clear()
+    for client in old:
+        # A dead pool from a snapshot may fail to close; it is dropped anyway.
+        with contextlib.suppress(Exception):
+            client.close()
+
+
+class _LazyClient:
+    """Stands in for ``OpenAI``: attribute access builds (or reuses) the shared client."""
+
+    __slots__ = ("_options",)
+
+    def __init__(self, options: _ClientOptions) -> None:
+        self._options = options
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_shared_client(self._options), name)
+
+    def __repr__(self) -> str:
+        return f"<lazy OpenAI client base_url={self._options[1]!r}>"
 
 
 def _attempts(error: object, settings: Settings) -> int:

@@ -8,7 +8,10 @@ or the OpenAI client, and a cold start pays only for what its first request touc
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from twin.config import Settings, load_settings
@@ -18,6 +21,15 @@ if TYPE_CHECKING:
     from twin.chat.service import ChatService
     from twin.embeddings.base import Embedder
     from twin.storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+# Modules a first chat answer needs beyond what importing the handler loads.
+CHAT_MODULES = ("twin.chat.service", "twin.chat.retrieval", "twin.chat.prompting", "twin.chat.followup",
+                "twin.chat.cache", "twin.access.ratelimit", "twin.embeddings.selection", "twin.storage.sqlfile")
+# How long the warm-up waits for the connection holder to take the connection it opened; past
+# that a request is using its own and the warm-up's is closed.
+ADOPT_TIMEOUT_S = 0.05
 
 
 class Runtime:
@@ -84,6 +96,117 @@ class Runtime:
     def close(self) -> None:
         if self._database is not None:
             self._database.close()
+
+    def warm_up(self, *, connect: bool = True, openai: bool = False) -> dict[str, float]:
+        """Prepay what the first chat answer needs: the database connection and the chat modules.
+
+        Runs on the warm-up thread (``start_warmup``) or in a SnapStart before-snapshot hook. The
+        connection is opened with no lock held and handed to the connection holder only if it has
+        none yet, so a health check arriving meanwhile connects (or queries) on its own instead of
+        waiting behind this one. Returns the milliseconds each step took (for logs and the bench).
+        """
+        steps: dict[str, float] = {}
+        t = time.perf_counter()
+        database = self.database
+        settings = self.settings
+        # Never start the embedded server from a background thread: only a configured database.
+        if connect and (database._conninfo or settings.database_url or settings.database_secret_arn):
+            from twin.storage.db import connect as open_connection
+            from twin.storage.db import resolve_conninfo
+
+            conninfo = database._conninfo or resolve_conninfo(settings)
+            conn = open_connection(settings, conninfo)
+            _adopt(database, conn, conninfo)
+            steps["connect_ms"] = (time.perf_counter() - t) * 1e3
+            t = time.perf_counter()
+        import importlib
+
+        for name in CHAT_MODULES:
+            importlib.import_module(name)
+        steps["chat_modules_ms"] = (time.perf_counter() - t) * 1e3
+        t = time.perf_counter()
+        self.chat_service  # noqa: B018 - builds the embedder and the (lazy) model client
+        steps["chat_service_ms"] = (time.perf_counter() - t) * 1e3
+        if openai and settings.uses_openai:
+            t = time.perf_counter()
+            import openai as _openai  # noqa: F401
+
+            steps["openai_import_ms"] = (time.perf_counter() - t) * 1e3
+        return steps
+
+
+def _adopt(database: Database, conn: object, conninfo: str) -> None:
+    """Give ``database`` the connection the warm-up opened, unless it already has a live one.
+
+    Reaches into the holder's lock and slot on purpose: ``Database.run`` holds its lock while it
+    connects, and going through it would make a concurrent health check wait for this connect.
+    """
+    taken = False
+    if database._lock.acquire(timeout=ADOPT_TIMEOUT_S):
+        try:
+            current_conn = database._conn
+            if current_conn is None or current_conn.closed or current_conn.broken:
+                database._conn = conn  # type: ignore[assignment]
+                if database._conninfo is None:
+                    database._conninfo = conninfo
+                taken = True
+        finally:
+            database._lock.release()
+    if not taken:
+        conn.close()  # type: ignore[attr-defined]
+
+
+_warmup_lock = threading.Lock()
+_warmup_thread: threading.Thread | None = None
+
+
+def warmup_enabled() -> bool:
+    """``TWIN_WARMUP``: 0 off, 1 on; unset means on inside Lambda only (tests and the CLI load handlers
+    in-process and must not get a background thread they did not ask for)."""
+    value = os.environ.get("TWIN_WARMUP", "").strip().lower()
+    if value:
+        return value not in ("0", "false", "no", "off")
+    return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+
+
+def start_warmup(*, openai: bool = False) -> threading.Thread | None:
+    """Start ``current().warm_up()`` on a daemon thread, once per process; ``None`` when skipped.
+
+    Skipped with ``TWIN_WARMUP=0`` (and outside Lambda unless ``TWIN_WARMUP=1``). During a SnapStart
+    init (``AWS_LAMBDA_INITIALIZATION_TYPE`` is ``snap-start``) nothing connects: the before-snapshot
+    hook imports synchronously instead and a connection would only be closed before the snapshot.
+    The thread swallows and logs its own errors: the request that needs the database reports a
+    failure itself.
+    """
+    global _warmup_thread
+    if not warmup_enabled():
+        return None
+    connect = os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") != "snap-start"
+    with _warmup_lock:
+        if _warmup_thread is not None:
+            return _warmup_thread
+        rt = current()
+
+        def run() -> None:
+            try:
+                steps = rt.warm_up(connect=connect, openai=openai)
+                logger.debug("warm-up done", extra={"steps_ms": {k: round(v, 1) for k, v in steps.items()}})
+            except Exception as e:  # noqa: BLE001 - never let the warm-up fail a request
+                logger.warning("warm-up failed; the first request will do the work itself",
+                               extra={"error": f"{type(e).__name__}: {e}"})
+
+        _warmup_thread = threading.Thread(target=run, name="twin-warmup", daemon=True)
+        _warmup_thread.start()
+        return _warmup_thread
+
+
+def join_warmup(timeout: float | None = None) -> bool:
+    """Wait for the warm-up thread (a before-snapshot hook must not race it); True when done."""
+    thread = _warmup_thread
+    if thread is None:
+        return True
+    thread.join(timeout)
+    return not thread.is_alive()
 
 
 _lock = threading.Lock()

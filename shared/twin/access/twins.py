@@ -40,15 +40,14 @@ def get_profile(conn: Conn, twin_id: str) -> TwinProfile | None:
 
 def set_profile(conn: Conn, *, twin_id: str, display_name: str | None, persona: str | None,
                 create: bool = True) -> TwinProfile:
-    """Edit (or, with ``create``, create) a twin's profile; cached answers become stale, so the
-    content version moves in the same transaction."""
+    """Edit (or, with ``create``, create) a twin's profile, in one statement that also moves the
+    content version (cached answers are stale once the persona changes)."""
     with conn.transaction():
         if not create and get_profile(conn, twin_id) is None:
             raise NotFound(f"there is no twin {twin_id!r}; pass --create to make it", code="twin_not_found")
         with conn.cursor(row_factory=class_row(TwinProfile)) as cur:
             profile = cur.execute(query("access.upsert_twin_profile"), {
                 "twin_id": twin_id, "display_name": display_name, "persona": persona}).fetchone()
-        conn.execute(query("access.bump_content_version"), {"twin_id": twin_id})
     assert profile is not None  # an upsert with RETURNING always returns its row
     return profile
 

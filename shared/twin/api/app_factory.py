@@ -31,7 +31,7 @@ async def _twin_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, RateLimited):
         headers = {**exc.headers, "Retry-After": str(exc.retry_after)}
     if exc.status >= 500:
-        logger.error("request failed: %s (%s)", exc.message, exc.code, exc_info=exc)
+        logger.error("request failed: %s (%s) %s", exc.message, exc.code, exc.private_detail, exc_info=exc)
     return error_response(exc.status, exc.code, exc.message, headers, exc.details)
 
 

@@ -26,17 +26,15 @@ class PublicProfileOut(BaseModel):
     streaming: bool = Field(description="whether POST /api/chat/stream is served here")
 
 
-_FIRST_QUESTIONS = ("Who are you?", "What do you do for a living?", "What are you working on these days?",
-                    "What do you do for fun?")
-
-
 def _profile(twin_id: str) -> dict[str, Any]:
     from twin.access.twins import public_profile
+    from twin.chat.suggestions import suggested_questions
 
     found = runtime.database().run(lambda conn: public_profile(conn, twin_id))
+    suggestions = runtime.database().run(lambda conn: suggested_questions(conn, twin_id))
     return PublicProfileOut(twin_id=found.twin_id, display_name=found.display_name, persona=found.persona,
                             mode="openai" if runtime.settings().uses_openai else "offline",
-                            documents=found.documents, suggested_questions=list(_FIRST_QUESTIONS),
+                            documents=found.documents, suggested_questions=suggestions,
                             streaming=runtime.settings().streaming).model_dump()
 
 

@@ -173,6 +173,9 @@ def run_custom_resource(
     except Exception as e:
         logger.exception("custom resource %s failed", request_type)
         message = str(e).strip() or type(e).__name__
+        detail = getattr(e, "private_detail", "")  # the stack's operator may see hosts; never secrets
+        if detail:
+            message = f"{message}: {detail}"
         reason = f"{request_type} failed: {message} (see {log_location(context)})"
         return responder.send("FAILED", reason=reason)
     finally:

@@ -40,6 +40,9 @@ def http_handler(*routers: Any, title: str) -> Callable[[dict[str, Any], Any], d
 
     enable_request_metrics()
     from twin import runtime
+    from twin.aws import snapstart
+
+    snapstart.register()  # no-op without snapshot_restore_py (anything but a SnapStart runtime)
 
     app = create_app(*routers, title=title, docs=False, cors_origins=runtime.settings().cors_origins)
     # lifespan="off": with it on, Mangum would run startup/shutdown on every invocation.

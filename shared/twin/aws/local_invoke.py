@@ -7,6 +7,8 @@ top-level module called ``app``; loading them by file path under distinct names
 
 from __future__ import annotations
 
+import base64
+import binascii
 import importlib.util
 import json
 import os
@@ -121,11 +123,37 @@ def load_event(path: Path) -> Any:
         raise InvalidRequest(f"{path} is not valid JSON: {e}") from e
 
 
+HTTP_FUNCTIONS = ("ingest", "chat")
+
+
+def check_event(function: str, event: Any) -> None:
+    """Refuse, with a reason, what Lambda would never hand this function: a file that is not an
+    event, or an HTTP event whose base64 body does not decode (Mangum would raise on either)."""
+    if not isinstance(event, dict):
+        raise InvalidRequest(f"the event must be a JSON object, got {type(event).__name__}", code="invalid_event")
+    if function not in HTTP_FUNCTIONS:
+        return
+    http_v2 = event.get("version") == "2.0" and isinstance((event.get("requestContext") or {}).get("http"), dict)
+    rest_v1 = isinstance(event.get("httpMethod"), str) and "requestContext" in event
+    if not (http_v2 or rest_v1):
+        raise InvalidRequest(f"this is not an API Gateway event for {function!r}: it needs an HTTP API (version "
+                             "2.0, requestContext.http) or REST API (httpMethod, requestContext) shape; see events/",
+                             code="invalid_event")
+    body = event.get("body")
+    if event.get("isBase64Encoded") and body is not None:
+        try:
+            base64.b64decode(str(body), validate=True)
+        except (binascii.Error, ValueError) as e:
+            raise InvalidRequest("the event says isBase64Encoded but its body is not valid base64",
+                                 code="invalid_event") from e
+
+
 def invoke(function: str, event: Any, *, context: LambdaContext | None = None, fresh: bool = False) -> Any:
     """Call the function's handler once, as Lambda would; returns what the handler returns."""
+    check_event(function, event)
     handler = load_handler(function, fresh=fresh)
     return handler(event, context or LambdaContext.for_function(function))
 
 
-__all__ = ["FUNCTIONS", "TIMEOUTS_S", "LambdaContext", "functions_dir", "invoke", "load_event",
-           "load_function", "load_handler", "module_name"]
+__all__ = ["FUNCTIONS", "HTTP_FUNCTIONS", "TIMEOUTS_S", "LambdaContext", "check_event", "functions_dir", "invoke",
+           "load_event", "load_function", "load_handler", "module_name"]

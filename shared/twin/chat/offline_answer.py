@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from twin.chat.intents import Intent
 from twin.chat.prompting import Passage, Profile, no_context_answer
-from twin.ingest.chunking import BREADCRUMB_SEPARATOR
+from twin.ingest.chunking import BREADCRUMB_SEPARATOR, chunk_body
 from twin.text.lexical import STOP_WORDS, stem
 from twin.text.sentences import LIST_MARKER, split_sentences
 
@@ -84,6 +84,10 @@ _EMPHASIS = re.compile(r"\*\*|__|`")
 
 def _body(passage: Passage) -> str:
     """The chunk's text without its breadcrumb line (a heading path is not a sentence)."""
+    if passage.heading_path:
+        body = chunk_body(passage.content, passage.heading_path)
+        if body is not passage.content:
+            return body.strip()
     content = passage.content.replace("\x00", "").strip()
     first, _, rest = content.partition("\n")
     if _is_breadcrumb(first.strip(), passage, before_blank_line=rest.startswith("\n")):
@@ -596,10 +600,18 @@ def introduce(*, intent: Intent, passages: Sequence[Passage], profile: Profile, 
     """Greetings, "what is your name", "who are you": the profile and the most introductory sentences."""
     name = name_of(profile, passages)
     scored = _scored(_sentences(passages), _terms("I'm my name live work job"), query_vector, embed)
-    ranked = [x.sentence for x in sorted(scored, key=lambda x: (-x.score, x.sentence.rank, x.sentence.position))]
+    first_name = name.split()[0].casefold() if name else ""
+    # A sentence that names the twin ("I'm Maya Okafor, a backend engineer") introduces it best.
+    ranked = [x.sentence for x in sorted(
+        scored, key=lambda x: (first_name not in x.sentence.text.casefold() if first_name else True,
+                               -x.score, x.sentence.rank, x.sentence.position))]
     names = _name_pattern(replace(profile, display_name=profile.display_name or name or ""))
-    lead = f"I'm {name}." if name else ""
     persona = profile.persona.strip()
+    if persona and not persona.endswith(_TERMINAL):
+        persona += "."
+    # Rewritten into the first person, "Ada Lovelace is an engineer" no longer names her: check the render.
+    names_itself = bool(ranked and first_name and first_name in _render(ranked[:1], names).casefold())
+    lead = f"I'm {name}." if name and not names_itself else ""
     if intent is Intent.NAME:
         if not name:
             return OfflineAnswer("My notes don't say what my name is.", answered=False)
@@ -608,9 +620,9 @@ def introduce(*, intent: Intent, passages: Sequence[Passage], profile: Profile, 
         return OfflineAnswer("My notes don't have an introduction yet; ask me about something in them.",
                              answered=False)
     if intent is Intent.GREETING:
-        opening = persona or (_render(ranked[:1], names) if ranked else "")
-        text = " ".join(part for part in (f"Hi! {lead}".strip(), opening,
+        opening = _render(ranked[:1], names) if ranked else persona
+        text = " ".join(part for part in ("Hi!", lead, opening,
                                           "Ask me about my work, my projects or what I do for fun.") if part)
         return OfflineAnswer(text, answered=True)
-    body = _render(_in_reading_order(ranked[:2]), names) if ranked else ""
+    body = _render(_in_reading_order(ranked[: 1 if persona else 2]), names) if ranked else ""
     return OfflineAnswer(" ".join(part for part in (lead, persona, body) if part), answered=True)

@@ -86,7 +86,9 @@ class Source(BaseModel):
     document_id: str
     title: str | None
     chunk_id: str
-    score: float = Field(description="fused retrieval score (higher is more relevant)")
+    score: float = Field(description="fused retrieval score: orders the sources, not a probability")
+    similarity: float | None = Field(None, description="cosine similarity to the question (0-1), when the "
+                                     "passage came from the vector side")
     snippet: str
 
 

@@ -30,6 +30,7 @@ from twin.chat.schemas import ChatRequest
 from twin.config import Settings
 from twin.embeddings.base import Embedder, estimate_tokens, is_semantic
 from twin.errors import EmbedderMismatch, NotFound
+from twin.ingest.chunking import chunk_body
 from twin.storage.db import Conn, Database
 from twin.storage.sqlfile import query
 
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SNIPPET_CHARS = 240
+# Part of every offline cache key: a new answerer must not serve answers the old one cached.
+OFFLINE_ANSWERER = "extractive-v2"
 
 
 @dataclass
@@ -60,10 +63,8 @@ class ChatResponse:
         return body
 
 
-def _snippet(text: str) -> str:
-    # Skip the heading breadcrumb the chunker puts on the first line.
-    body = text.split("\n", 1)[1] if "\n" in text else text
-    body = " ".join(body.split())
+def _snippet(hit: Hit) -> str:
+    body = " ".join(chunk_body(hit.content, hit.metadata.get("heading_path") or ()).split())
     return body if len(body) <= SNIPPET_CHARS else body[: SNIPPET_CHARS - 1].rstrip() + "…"
 
 
@@ -75,7 +76,9 @@ def _passages(hits: Sequence[Hit]) -> list[Passage]:
 
 def _sources(hits: Sequence[Hit]) -> list[dict[str, Any]]:
     return [{"number": i, "document_id": h.document_id, "title": h.title, "chunk_id": h.chunk_id,
-             "score": round(h.score, 6), "snippet": _snippet(h.content)} for i, h in enumerate(hits, start=1)]
+             "score": round(h.score, 6),
+             "similarity": round(h.similarity, 4) if h.similarity is not None else None,
+             "snippet": _snippet(h)} for i, h in enumerate(hits, start=1)]
 
 
 @dataclass
@@ -156,7 +159,7 @@ class ChatService:
 
     @property
     def model_name(self) -> str:
-        return self.settings.chat_model if self.model is not None else "extractive"
+        return self.settings.chat_model if self.model is not None else OFFLINE_ANSWERER
 
     def answer(self, request: ChatRequest, *, twin_id: str, subject: str | None = None,
                use_cache: bool = True) -> ChatResponse:
@@ -239,20 +242,23 @@ class ChatService:
             filters=request.filters, min_similarity=min_similarity, chunk_count=state.chunk_count))
         turn.retrieval_ms = (time.perf_counter() - started) * 1000
         turn.sources = _sources(hits)
-        yield "sources", {"sources": turn.sources}
 
         if not hits and not intent:
             turn.answered = False
             pieces: Iterator[str] = text_pieces(no_context_answer(state.profile))
         elif self.model is None:
+            # Decided before the sources go out: a declined answer cites nothing.
             offline = self._offline_answer(request.message, search_text, intent, hits, state.profile, vector)
             turn.answered = offline.answered
+            if not offline.answered:
+                turn.sources = []
             pieces = text_pieces(offline.text)
         else:
             messages = build_messages(profile=state.profile, question=request.message, passages=_passages(hits),
                                       history=history)
             turn.prompt_tokens = sum(estimate_tokens(m["content"]) for m in messages)  # until the model says
             pieces = self._model_pieces(messages, turn)
+        yield "sources", {"sources": turn.sources}
         for piece in pieces:
             turn.parts.append(piece)
             yield "delta", {"text": piece}

@@ -73,11 +73,15 @@ def _serve(args: argparse.Namespace) -> int:
 
     from twin import runtime
     from twin.api.local_app import build_local_app
+    from twin.api.server_config import uvicorn_options
 
     database()  # start the embedded server and migrate before the first request
     settings = runtime.settings()
-    mode = "OpenAI" if settings.uses_openai else "offline (no OPENAI_API_KEY)"
-    print(f"digital-twin on http://{args.host}:{args.port}  (docs: /docs, mode: {mode}, "
-          f"default twin: {settings.default_twin})")
-    uvicorn.run(build_local_app(), host=args.host, port=args.port, log_level="info")
+    embedder = runtime.current().embedder.name
+    mode = "OpenAI" if settings.uses_openai else f"offline (no OPENAI_API_KEY; embedder {embedder})"
+    base = f"http://{args.host}:{args.port}"
+    where = "DATABASE_URL" if settings.database_url else f"embedded PostgreSQL in {settings.data_dir}"
+    print(f"digital-twin is up\n  chat page: {base}/\n  API docs:  {base}/docs\n  twin:      {settings.default_twin}"
+          f"\n  mode:      {mode}\n  data:      {where}", flush=True)
+    uvicorn.run(build_local_app(), host=args.host, port=args.port, **uvicorn_options(settings))
     return 0

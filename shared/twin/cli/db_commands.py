@@ -1,11 +1,11 @@
-"""`twin db migrate|status|stop`."""
+"""`twin db migrate|status|stop|url|psql`."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from twin.cli.common import add_json_flag, database, emit
+from twin.cli.common import add_json_flag, database, emit, plural
 
 
 def register(subparsers: Any) -> None:
@@ -23,6 +23,19 @@ def register(subparsers: Any) -> None:
     stop = db_sub.add_parser("stop", help="stop the embedded PostgreSQL (data is kept)")
     stop.set_defaults(handler=_stop)
 
+    url = db_sub.add_parser("url", help="print the connection URL in use (password redacted)")
+    url.add_argument("--show-password", action="store_true", help="print the password too")
+    add_json_flag(url)
+    url.set_defaults(handler=_url)
+
+    psql = db_sub.add_parser(
+        "psql", help="open psql on the database in use (arguments after it go to psql)",
+        description="Runs the psql that ships with the embedded server (else psql on PATH), connected "
+                    "to the database the twin uses; the password travels in the environment, not argv.",
+        usage="twin db psql [PSQL_ARGS ...]   e.g. twin db psql -c 'select count(*) from documents'")
+    # Everything after `psql` is psql's, options included: main() hands unknown arguments through.
+    psql.set_defaults(handler=_psql, passthrough=True)
+
 
 def _migrate(args: argparse.Namespace) -> int:
     from twin.storage.migrations import migrate, status
@@ -33,7 +46,7 @@ def _migrate(args: argparse.Namespace) -> int:
     payload = {"applied": [f.name for f in applied], "migrations": [s.as_dict() for s in states]}
     emit(payload, as_json=args.json, human=lambda p: (
         "applied: " + ", ".join(p["applied"]) if p["applied"] else "schema is up to date"
-    ) + f" ({len(states)} migrations)")
+    ) + f" ({plural(len(states), 'migration')})")
     return 0
 
 
@@ -63,3 +76,26 @@ def _stop(args: argparse.Namespace) -> int:
     stopped = stop_embedded_server(settings.data_dir)
     print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
     return 0
+
+
+def _url(args: argparse.Namespace) -> int:
+    from twin.ops.dbtools import connection_url, redact_url
+
+    url = connection_url()
+    shown = url if args.show_password else redact_url(url)
+    emit({"url": shown, "redacted": not args.show_password}, as_json=args.json, human=lambda p: p["url"])
+    return 0
+
+
+def _psql(args: argparse.Namespace) -> int:
+    import os
+
+    from twin.cli.common import note
+    from twin.ops.dbtools import connection_url, find_psql, psql_invocation
+
+    executable, bundled = find_psql()
+    if not bundled:
+        note(f"note: the embedded server's psql was not found; using {executable} from PATH")
+    argv, env = psql_invocation(executable, connection_url(), list(getattr(args, "extra", [])))
+    os.execve(executable, argv, env)
+    return 0  # pragma: no cover - execve does not return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from twin.cli.common import add_json_flag, database, emit
+from twin.cli.common import add_json_flag, database, emit, plural
 
 
 def register(subparsers: Any) -> None:
@@ -15,12 +15,16 @@ def register(subparsers: Any) -> None:
 
 
 def _human(report: dict[str, Any]) -> str:
-    lines = [f"[{'ok' if c['ok'] else 'FAIL'}] {c['name']}: {c['detail']}" for c in report["checks"]]
+    lines: list[str] = []
+    for c in report["checks"]:
+        lines.append(f"[{'ok' if c['ok'] else 'FAIL'}] {c['name']}: {c['detail']}")
+        if not c["ok"] and c.get("fix"):
+            lines.append(f"       fix: {c['fix']}")
     if report["tables"]:
         lines.append("tables:")
         for t in report["tables"]:
             expired = f", {t['expired_rows']} expired" if "expired_rows" in t else ""
-            lines.append(f"  {t['table']:<20} {t['rows']} rows{expired}")
+            lines.append(f"  {t['table']:<20} {plural(t['rows'], 'row')}{expired}")
     if report["indexes"]:
         lines.append("indexes:")
         lines.extend(f"  {i['index']:<40} {i['method']:<6} on {i['table']}" for i in report["indexes"])

@@ -92,7 +92,7 @@ class _Progress:
             self._line(f"reading files {done}/{total}")
 
     def chunks(self, done: int, total: int) -> None:
-        self._line(f"ingesting: {self.documents_done}/{self.documents_total} documents stored, "
+        self._line(f"ingesting: {self.documents_done}/{plural(self.documents_total, 'document')} stored, "
                    f"{plural(self.chunks_before + done, 'chunk')} embedded")
 
     def batch_done(self, documents: int, embedded: int) -> None:
@@ -342,7 +342,7 @@ def _list(args: argparse.Namespace) -> int:
     page = database().run(lambda conn: list_documents(conn, twin_id=twin_id, limit=args.limit, cursor=args.cursor))
 
     def human(p: dict[str, Any]) -> str:
-        lines = [f"{d['id']:<40} {d['chunks']:>4} chunks  {d['title'] or ''}" for d in p["documents"]]
+        lines = [f"{d['id']:<40} {plural(d['chunks'], 'chunk'):>11}  {d['title'] or ''}" for d in p["documents"]]
         if p["next_cursor"]:
             lines.append(f"more: --cursor {p['next_cursor']}")
         return "\n".join(lines) or f"twin {p['twin_id']} has no documents"
@@ -363,7 +363,7 @@ def _delete(args: argparse.Namespace) -> int:
 
     twin_id = twin_id_from(args)
     result = database().run(lambda conn: delete_document(conn, twin_id=twin_id, document_id=args.document_id))
-    emit(result, as_json=args.json, human=lambda r: f"deleted {r['id']} ({r['chunks_deleted']} chunks)")
+    emit(result, as_json=args.json, human=lambda r: f"deleted {r['id']} ({plural(r['chunks_deleted'], 'chunk')})")
     return 0
 
 
@@ -374,5 +374,5 @@ def _reembed(args: argparse.Namespace) -> int:
     embedder = runtime.current().embedder
     result = reembed_twin(db=database(), twin_id=twin_id_from(args), embedder=embedder)
     emit(result.__dict__, as_json=args.json,
-         human=lambda r: f"twin {r['twin_id']}: {r['chunks']} chunks re-embedded with {r['embedder']}")
+         human=lambda r: f"twin {r['twin_id']}: {plural(r['chunks'], 'chunk')} re-embedded with {r['embedder']}")
     return 0

@@ -50,9 +50,10 @@ def _cleanup(args: argparse.Namespace) -> int:
 
 
 def _invoke(args: argparse.Namespace) -> int:
-    from twin.aws.local_invoke import LambdaContext, load_event, load_handler
+    from twin.aws.local_invoke import LambdaContext, check_event, load_event, load_handler
 
     event = load_event(args.event_file)
+    check_event(args.function, event)
     if args.function != "migrate":
         # On the embedded server, bring the schema up to date as the deploy would have.
         database()

@@ -401,6 +401,21 @@ class _SectionPacker:
 # --- public entry point --------------------------------------------------------------------
 
 
+def with_breadcrumb(heading_path: Sequence[str], body: str) -> str:
+    """A chunk's stored text: its heading path on the first line (it gives the embedder and the
+    model the context a bare paragraph lacks), a blank line, the body. The one owner of the format."""
+    breadcrumb = BREADCRUMB_SEPARATOR.join(heading_path)
+    return f"{breadcrumb}\n\n{body}" if breadcrumb else body
+
+
+def chunk_body(content: str, heading_path: Sequence[str]) -> str:
+    """The body of a stored chunk, without the breadcrumb ``with_breadcrumb`` put on it (chunks
+    that came from elsewhere, such as an Upstash import, have none and are returned whole)."""
+    breadcrumb = BREADCRUMB_SEPARATOR.join(heading_path)
+    prefix = f"{breadcrumb}\n\n"
+    return content[len(prefix):] if breadcrumb and content.startswith(prefix) else content
+
+
 def chunk_document(
     text: str,
     *,
@@ -422,10 +437,9 @@ def chunk_document(
     chunks: list[Chunk] = []
     for section in _Outline(normalised).sections:
         path = _heading_path(root, section.headings)
-        breadcrumb = BREADCRUMB_SEPARATOR.join(path)
         for start, end in _SectionPacker(normalised, section.blocks, limits).spans():
             body = normalised[start:end]
-            content = f"{breadcrumb}\n\n{body}" if breadcrumb else body
+            content = with_breadcrumb(path, body)
             chunks.append(Chunk(index=len(chunks), content=content, heading_path=list(path),
                                 char_start=start, char_end=end))
     return chunks

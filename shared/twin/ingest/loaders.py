@@ -27,10 +27,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from twin.errors import ConfigurationError, InvalidRequest
 from twin.ingest.chunking import find_markdown_title, normalize_text
 from twin.ingest.schemas import MAX_DOCUMENT_CHARS, DocumentInput
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".json")
 # documents.document_id is CHECKed to 1..200 characters.
@@ -277,16 +281,31 @@ def _load_html(path: Path, document_id: str, source: str) -> list[DocumentInput]
 
 
 def _load_pdf(path: Path, document_id: str, source: str) -> list[DocumentInput]:
-    page_texts = _pdf_page_texts(path, _read_bytes(path))
+    page_texts, title = _pdf_page_texts(path, _read_bytes(path))
     joined = "\n\n".join(text.strip() for text in page_texts if text.strip())
     content = normalize_text(joined)
     if not content:
         raise _file_error(path, "PDF has no extractable text (a scanned PDF needs OCR first)")
-    return [DocumentInput(id=document_id, title=path.stem, content=content, source=source,
+    return [DocumentInput(id=document_id, title=title or path.stem, content=content, source=source,
                            metadata={"pages": len(page_texts)})]
 
 
-def _pdf_page_texts(path: Path, raw: bytes) -> list[str]:
+def _pdf_title(reader: PdfReader) -> str | None:
+    """The document information /Title, when it says something (many tools write "untitled" or the
+    file name of a Word document; those are no better than the file's stem)."""
+    try:
+        info = reader.metadata
+        raw = info.title if info is not None else None
+    except Exception:  # noqa: BLE001 - a damaged info dictionary must not cost the text
+        return None
+    title = " ".join(str(raw).split()) if raw else ""
+    if not title or title.lower() in {"untitled", "untitled document", "microsoft word"} or \
+            title.lower().endswith((".doc", ".docx", ".pdf")):
+        return None
+    return title[:300]
+
+
+def _pdf_page_texts(path: Path, raw: bytes) -> tuple[list[str], str | None]:
     # Imported here so that loading Markdown never pays for (or needs) the PDF library.
     try:
         from pypdf import PdfReader
@@ -297,12 +316,13 @@ def _pdf_page_texts(path: Path, raw: bytes) -> list[str]:
         # Many PDFs are "encrypted" with an empty user password just to set permissions.
         locked = reader.is_encrypted and not reader.decrypt("")
         texts = [] if locked else [page.extract_text() or "" for page in reader.pages]
+        title = None if locked else _pdf_title(reader)
     except Exception as e:
         # Damaged input makes pypdf raise anything from PdfReadError to KeyError.
         raise _file_error(path, f"PDF cannot be read ({e})") from e
     if locked:
         raise _file_error(path, "PDF is encrypted; remove its password first")
-    return texts
+    return texts, title
 
 
 def _read_bytes(path: Path) -> bytes:

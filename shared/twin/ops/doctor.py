@@ -22,6 +22,9 @@ PROJECT_TABLES = (*SEED_TABLES, "twins", "documents", "chat_sessions", "chat_mes
                   "schema_migrations")
 VECTOR_INDEX = "vectors_embedding_hnsw_idx"
 MIN_PGVECTOR = (0, 8)  # iterative index scans
+MIGRATE_FIX = "run `twin db migrate`"
+INDEX_FIX = (f"recreate {VECTOR_INDEX} as sql/0001_initial_schema.sql does: "
+             "USING hnsw ((embedding::halfvec(1536)) halfvec_cosine_ops) (`twin db psql` opens a prompt)")
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Check:
     name: str
     ok: bool
     detail: str
+    fix: str | None = None  # for a failed check: what to run or change
 
 
 @dataclass
@@ -61,8 +65,8 @@ class DoctorReport:
     def ok(self) -> bool:
         return all(c.ok for c in self.checks)
 
-    def add(self, name: str, ok: bool, detail: str) -> None:
-        self.checks.append(Check(name, ok, detail))
+    def add(self, name: str, ok: bool, detail: str, fix: str | None = None) -> None:
+        self.checks.append(Check(name, ok, detail, None if ok else fix))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -94,11 +98,14 @@ def _check_server(conn: psycopg.Connection[Any], report: DoctorReport) -> bool:
                      "pgvector_version": pgvector}
     report.add("connect", True, f"PostgreSQL {server_version}, database {database} as {user}")
     if pgvector is None:
-        report.add("pgvector", False, "the vector extension is not installed; run `twin db migrate`")
+        report.add("pgvector", False, "the vector extension is not installed; run `twin db migrate`",
+                   fix=MIGRATE_FIX)
         return False
     recent = _version_tuple(pgvector) >= MIN_PGVECTOR
     report.add("pgvector", recent, f"pgvector {pgvector}" + ("" if recent else
-               " is older than 0.8: filtered searches may return fewer than k rows"))
+               " is older than 0.8: filtered searches may return fewer than k rows"),
+               fix="install pgvector 0.8 or later on the server, then run `ALTER EXTENSION vector UPDATE` "
+                   "(`twin db psql -c 'ALTER EXTENSION vector UPDATE'`)")
     return True
 
 
@@ -108,7 +115,7 @@ def _check_migrations(conn: psycopg.Connection[Any], report: DoctorReport) -> bo
     bad = [s for s in states if s.state != "applied"]
     if bad:
         names = ", ".join(f"{s.name} ({s.state})" for s in bad)
-        report.add("migrations", False, f"not up to date: {names}; run `twin db migrate`")
+        report.add("migrations", False, f"not up to date: {names}; run `twin db migrate`", fix=MIGRATE_FIX)
         return False
     report.add("migrations", True, f"{len(states)} applied, none pending")
     return True
@@ -141,7 +148,7 @@ def _check_tables(conn: psycopg.Connection[Any], report: DoctorReport) -> None:
             entry["expired_rows"] = int(expired or 0)
         report.tables.append(entry)
     if missing:
-        report.add("tables", False, f"missing: {', '.join(missing)}")
+        report.add("tables", False, f"missing: {', '.join(missing)}", fix=MIGRATE_FIX)
     else:
         report.add("tables", True, f"{len(PROJECT_TABLES)} tables present")
 
@@ -168,7 +175,7 @@ def _check_indexes(conn: psycopg.Connection[Any], report: DoctorReport) -> None:
     vector_indexes = [i for i in report.indexes if i["table"] == "vectors" and i["method"] in ("hnsw", "ivfflat")]
     hnsw = [i for i in vector_indexes if i["method"] == "hnsw" and "cosine" in i["definition"]]
     if not hnsw:
-        report.add("vector_index", False, "no HNSW cosine index on vectors.embedding")
+        report.add("vector_index", False, "no HNSW cosine index on vectors.embedding", fix=INDEX_FIX)
     else:
         report.add("vector_index", True, f"{hnsw[0]['index']} (hnsw, cosine)")
 
@@ -213,7 +220,8 @@ def _check_search_plan(conn: psycopg.Connection[Any], report: DoctorReport) -> N
         report.add("search_uses_vector_index", True, f"hybrid_search can use {VECTOR_INDEX} ({note})")
     else:
         report.add("search_uses_vector_index", False,
-                   f"hybrid_search cannot use {VECTOR_INDEX}: the index does not match the query operator")
+                   f"hybrid_search cannot use {VECTOR_INDEX}: the index does not match the query operator",
+                   fix=INDEX_FIX)
 
 
 def check_embedders(conn: psycopg.Connection[Any], report: DoctorReport) -> None:
@@ -223,7 +231,8 @@ def check_embedders(conn: psycopg.Connection[Any], report: DoctorReport) -> None
         ).fetchall()
     if mixed:
         twins = ", ".join(str(twin_id) for twin_id in mixed)
-        report.add("embedders", False, f"twins with vectors from more than one embedder: {twins}; re-ingest them")
+        report.add("embedders", False, f"twins with vectors from more than one embedder: {twins}; re-ingest them",
+                   fix="; ".join(f"run `twin reembed --twin {twin_id}`" for twin_id in mixed))
     else:
         report.add("embedders", True, "each twin's vectors come from one embedder")
 

@@ -12,12 +12,14 @@ SELECT twin_id, display_name, persona, embedder, content_version
 FROM twins WHERE twin_id = %(twin_id)s;
 
 -- name: upsert_twin_profile
--- Create or edit a twin's display name and persona (NULL keeps the current value).
+-- Create or edit a twin's display name and persona (NULL keeps the current value); an edit moves the
+-- content version, since the persona shapes answers and cached ones are stale now.
 INSERT INTO twins (twin_id, display_name, persona)
 VALUES (%(twin_id)s, coalesce(%(display_name)s, ''), coalesce(%(persona)s, ''))
 ON CONFLICT (twin_id) DO UPDATE
 SET display_name = coalesce(%(display_name)s, twins.display_name),
     persona = coalesce(%(persona)s, twins.persona),
+    content_version = twins.content_version + 1,
     updated_at = now()
 RETURNING twin_id, display_name, persona, embedder, content_version;
 

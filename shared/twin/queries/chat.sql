@@ -158,3 +158,65 @@ FROM vectors
 WHERE twin_id = %(twin_id)s AND (%(filter)s::jsonb IS NULL OR metadata @> %(filter)s::jsonb)
 ORDER BY embedding <=> %(embedding)s::vector(1536)
 LIMIT %(k)s;
+
+-- name: list_sessions
+-- A twin's chat sessions, most recently active first, with their question count and first question (twin.chat.sessions).
+SELECT s.session_id, s.created_at, s.updated_at, s.expires_at,
+       (SELECT count(*) FROM chat_messages m WHERE m.session_id = s.session_id AND m.role = 'user') AS questions,
+       (SELECT m.content FROM chat_messages m WHERE m.session_id = s.session_id AND m.role = 'user'
+        ORDER BY m.id LIMIT 1) AS first_question
+FROM chat_sessions s
+WHERE s.twin_id = %(twin_id)s
+ORDER BY s.updated_at DESC, s.session_id
+LIMIT %(limit)s;
+
+-- name: session_transcript
+-- One session of this twin with every message and its sources, oldest first (no rows: no such session).
+SELECT s.session_id, s.created_at AS started_at, s.updated_at, s.expires_at,
+       m.id AS message_id, m.role, m.content, m.sources, m.created_at
+FROM chat_sessions s
+LEFT JOIN chat_messages m ON m.session_id = s.session_id
+WHERE s.session_id = %(session_id)s AND s.twin_id = %(twin_id)s
+ORDER BY m.id;
+
+-- name: delete_session
+-- Delete one session of this twin; its messages go with it (ON DELETE CASCADE). The count is read before the delete.
+DELETE FROM chat_sessions s
+WHERE s.session_id = %(session_id)s AND s.twin_id = %(twin_id)s
+RETURNING s.session_id, (SELECT count(*) FROM chat_messages m WHERE m.session_id = s.session_id) AS messages;
+
+-- name: unanswered_questions
+-- Questions whose next message in the session is a decline: no sources, or the no-context text;
+-- grouped by question text (case and surrounding space ignored), most recently asked first.
+SELECT (array_agg(q.content ORDER BY q.id DESC))[1] AS question,
+       count(*) AS times_asked,
+       max(q.created_at) AS last_asked_at,
+       (array_agg(q.session_id ORDER BY q.id DESC))[1] AS last_session_id,
+       (array_agg(a.content ORDER BY q.id DESC))[1] AS last_answer
+FROM chat_sessions s
+JOIN chat_messages q ON q.session_id = s.session_id AND q.role = 'user'
+JOIN LATERAL (
+    SELECT n.role, n.content, n.sources FROM chat_messages n
+    WHERE n.session_id = q.session_id AND n.id > q.id
+    ORDER BY n.id LIMIT 1
+) a ON a.role = 'assistant'
+WHERE s.twin_id = %(twin_id)s
+  AND (%(since)s::timestamptz IS NULL OR q.created_at >= %(since)s::timestamptz)
+  AND (a.sources = '[]'::jsonb OR a.content = %(decline_text)s)
+GROUP BY lower(btrim(q.content))
+ORDER BY max(q.created_at) DESC
+LIMIT %(limit)s;
+
+-- name: section_headings
+-- The twin's most used section headings (the last step of each chunk's heading path), for suggested questions.
+SELECT heading
+FROM (
+    SELECT v.metadata->'heading_path'->>-1 AS heading, count(*) AS chunks
+    FROM vectors v
+    WHERE v.twin_id = %(twin_id)s AND jsonb_typeof(v.metadata->'heading_path') = 'array'
+      AND jsonb_array_length(v.metadata->'heading_path') >= 2
+    GROUP BY 1
+) h
+WHERE length(heading) BETWEEN 3 AND 40
+ORDER BY chunks DESC, heading
+LIMIT %(limit)s;

@@ -109,7 +109,10 @@ def connect(settings: Settings, conninfo: str | None = None, *, autocommit: bool
         # libpq's message names host and reason, never the password; the conninfo is not echoed.
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         host = given.get("host", "localhost")
-        raise DatabaseUnavailable(f"cannot connect to PostgreSQL at {host}: {reason}") from e
+        # Clients get no host or socket path (an embedded server's lives in the user's data folder);
+        # logs and the CLI get the whole reason.
+        raise DatabaseUnavailable("the database is unavailable right now; try again shortly",
+                                  private_detail=f"cannot connect to PostgreSQL at {host}: {reason}") from e
 
 
 def register_vector_types(conn: Conn) -> None:

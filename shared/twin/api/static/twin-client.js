@@ -356,9 +356,12 @@
             const d = li.appendChild(el('div', 'dt-sbody'));
             const top = d.appendChild(el('div', 'dt-stop'));
             top.appendChild(el('span', 'dt-stitle', s.title || s.document_id || 'Document'));
-            if (typeof s.score === 'number') {
-              const sc = top.appendChild(el('span', 'dt-score', s.score.toFixed(2)));
-              sc.title = 'Relevance score'; sc.setAttribute('aria-label', 'relevance ' + s.score.toFixed(2));
+            // similarity (0-1 cosine) reads as a match strength; the fused score is only a rank.
+            const rel = typeof s.similarity === 'number' ? s.similarity : s.score;
+            if (typeof rel === 'number') {
+              const label = typeof s.similarity === 'number' ? Math.round(rel * 100) + '% match' : rel.toFixed(2);
+              const sc = top.appendChild(el('span', 'dt-score', label));
+              sc.title = 'How closely this passage matches the question'; sc.setAttribute('aria-label', 'relevance ' + label);
             }
             if (s.snippet) d.appendChild(el('p', 'dt-snip', s.snippet));
             ol.appendChild(li);
@@ -367,7 +370,8 @@
         },
         finish(r) {
           if (raf) cancelAnimationFrame(raf);
-          if (r.sources) api.sources(r.sources);
+          // A miss lists no sources, even when retrieval sent some before the answer was decided.
+          if (r.sources) api.sources(r.answered ? r.sources : []);
           text = r.answer || text;
           if (!r.answered) {
             wrap.classList.add('dt-miss');

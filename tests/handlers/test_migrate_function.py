@@ -25,7 +25,7 @@ from twin.aws.cfn_response import build_response, run_custom_resource
 from twin.aws.local_invoke import LambdaContext, load_function
 from twin.storage.migrations import default_migrations_dir, discover
 
-EVENTS = Path(__file__).resolve().parents[1] / "events"
+EVENTS = Path(__file__).resolve().parents[2] / "events"
 UNREACHABLE_DB = "postgresql://nobody@127.0.0.1:1/nothing?connect_timeout=2"
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from twin.aws.local_invoke import TIMEOUTS_S
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 FUNCTIONS = {"IngestFunction": "ingest", "ChatFunction": "chat", "CleanupFunction": "cleanup",
              "MigrateFunction": "migrate"}
@@ -107,7 +107,7 @@ def test_transformed_template_passes_cfn_lint(cfn: dict[str, Any], tmp_path: Pat
 
 def test_every_function_runs_python312_on_arm64_with_the_shared_layer(cfn: dict[str, Any]) -> None:
     layer = the_layer(cfn)
-    functions = of_type(cfn, "AWS::Lambda::Function")
+    functions = {name: f for name, f in of_type(cfn, "AWS::Lambda::Function").items() if name != "StreamFunction"}
     assert set(functions) == set(FUNCTIONS)
     for name, function in functions.items():
         properties = function["Properties"]
@@ -141,7 +141,7 @@ def test_layer_requirements_mirror_the_runtime_dependencies() -> None:
     lines = (ROOT / "shared" / "requirements.txt").read_text().splitlines()
     shipped = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
     assert shipped == declared
-    assert not any(name in line for line in shipped for name in ("pgserver", "uvicorn"))
+    assert not any(name in line for line in shipped for name in ("pgserver", "onnxruntime", "swagger"))
 
 
 def test_every_function_gets_the_configuration_environment(cfn: dict[str, Any]) -> None:
@@ -182,9 +182,14 @@ def test_http_api_routes_reach_the_right_function(cfn: dict[str, Any]) -> None:
     assert routes == {
         "POST /api/ingest": "IngestFunction",
         "GET /api/documents": "IngestFunction",
-        "DELETE /api/documents/{id}": "IngestFunction",
+        "DELETE /api/documents/{id+}": "IngestFunction",
         "POST /api/chat": "ChatFunction",
         "GET /api/health": "ChatFunction",
+        "GET /api/profile": "ChatFunction",
+        "GET /": "ChatFunction",
+        "GET /chat": "ChatFunction",
+        "GET /widget.js": "ChatFunction",
+        "GET /static/{name}": "ChatFunction",
     }
 
 
@@ -265,3 +270,37 @@ def test_outputs_name_the_api_url_and_functions(sam: dict[str, Any]) -> None:
         "Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"}
     for name in FUNCTIONS:
         assert outputs[f"{name}Name"]["Value"] == {"Ref": name}
+
+
+def test_streaming_is_an_optional_function_url_in_response_stream_mode_behind_the_web_adapter(
+        cfn: dict[str, Any]) -> None:
+    stream = of_type(cfn, "AWS::Lambda::Function")["StreamFunction"]
+    assert stream["Condition"] == "StreamingEnabled"
+    environment = stream["Properties"]["Environment"]["Variables"]
+    assert environment["AWS_LWA_INVOKE_MODE"] == "response_stream"
+    assert environment["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/bootstrap"
+    assert stream["Properties"]["Handler"] == "run.sh"
+    assert {"Ref": "LambdaWebAdapterLayerArn"} in stream["Properties"]["Layers"]
+    url = next(iter(of_type(cfn, "AWS::Lambda::Url").values()))
+    assert url["Properties"]["InvokeMode"] == "RESPONSE_STREAM"
+
+
+def test_cors_is_an_allow_list_without_credentials(sam: dict[str, Any]) -> None:
+    cors = sam["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"]["Fn::If"][1]
+    assert cors["AllowCredentials"] is False
+    assert cors["AllowOrigins"] == {"Fn::Split": [",", {"Ref": "CorsOrigins"}]}
+    assert sam["Globals"]["Function"]["Environment"]["Variables"]["TWIN_CORS_ORIGINS"] == {"Ref": "CorsOrigins"}
+
+
+def test_template_defaults_agree_with_the_settings_defaults(sam: dict[str, Any]) -> None:
+    from twin.config import Settings
+
+    parameters = sam["Parameters"]
+    defaults = Settings()
+    assert parameters["ChatRateLimit"]["Default"] == (
+        f"{defaults.chat_rate_limit.limit}/{defaults.chat_rate_limit.window_s}")
+    assert parameters["IngestRateLimit"]["Default"] == (
+        f"{defaults.ingest_rate_limit.limit}/{defaults.ingest_rate_limit.window_s}")
+    assert int(parameters["DailyTokenBudget"]["Default"]) == defaults.daily_token_budget
+    assert parameters["ChatRequiresKey"]["Default"] == str(defaults.chat_requires_key).lower()
+    assert parameters["DbBehindPooler"]["Default"] == str(defaults.db_behind_pooler).lower()

@@ -427,3 +427,34 @@ def test_invalid_json_documents_are_rejected_naming_file_and_field(
 def test_json_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
     path = write(tmp_path / "people.json", '[\n  {"content": "A."},\n  {"content": }\n]')
     assert "people.json: invalid JSON at line 3" in rejection(path)
+
+
+def _pdf_with_title(tmp_path: Path, name: str, title: str | None) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    plain = tmp_path / f"plain-{name}"
+    plain.write_bytes(minimal_pdf(["Jane Doe builds data platforms."]))
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    if title is not None:
+        writer.add_metadata({"/Title": title})
+    path = tmp_path / name
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def test_pdf_title_comes_from_its_metadata_when_present(tmp_path: Path) -> None:
+    path = _pdf_with_title(tmp_path, "cv-2024-final.pdf", "  Jane Doe —\nCurriculum Vitae ")
+
+    [document] = load_path(path)
+
+    assert document.title == "Jane Doe — Curriculum Vitae"
+    assert document.id == "cv-2024-final.pdf"  # the id still comes from the path
+
+
+def test_pdf_without_a_useful_title_is_named_after_its_file(tmp_path: Path) -> None:
+    untitled = _pdf_with_title(tmp_path, "notes.pdf", "Untitled")
+    word_name = _pdf_with_title(tmp_path, "talk.pdf", "talk-draft.docx")
+    blank = _pdf_with_title(tmp_path, "blank.pdf", "   ")
+
+    assert [load_path(p)[0].title for p in (untitled, word_name, blank)] == ["notes", "talk", "blank"]

@@ -310,3 +310,11 @@ def test_first_level_one_heading_is_the_markdown_title() -> None:
     assert find_markdown_title("Intro\n\n## Not this\n\n# Jane *Doe*\n\n# Later") == "Jane Doe"
     assert find_markdown_title("Jane Doe\n========\n\ntext") == "Jane Doe"
     assert find_markdown_title("```\n# not a title\n```\n\nplain") is None
+
+
+def test_chunk_body_strips_exactly_the_breadcrumb_with_breadcrumb_wrote() -> None:
+    from twin.ingest.chunking import chunk_body, with_breadcrumb
+
+    assert chunk_body(with_breadcrumb(["CV", "Work"], "I build things."), ["CV", "Work"]) == "I build things."
+    # A chunk that never had a breadcrumb (an imported one) keeps its first line.
+    assert chunk_body("First line\n\nsecond", ["CV"]) == "First line\n\nsecond"

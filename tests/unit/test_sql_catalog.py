@@ -15,7 +15,7 @@ import pytest
 from twin.chat.retrieval import hybrid_search_params
 from twin.storage.sqlfile import QUERIES_DIR, catalog, parse_named_queries, query
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TWIN = REPO / "shared" / "twin"
 CODE_TREES = (REPO / "shared", REPO / "bench")
 PARAM = re.compile(r"%\((\w+)\)s")

@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.support.openai_stub import OpenAIStub, running_stub
+from tests.support.openai_stub import OpenAIStub
 from twin import runtime
 from twin.config import EMBEDDING_DIM, Settings
 from twin.embeddings.base import EmbeddingBatch, estimate_tokens
@@ -38,7 +38,7 @@ from twin.errors import (
 from twin.openai_client import resolve_openai_api_key
 from twin.text.lexical import stem
 
-SHARED = Path(__file__).resolve().parents[1] / "shared"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 EDUCATION = (
     "I studied computer science at the University of Edinburgh from 2010 to 2014 and graduated with "
@@ -76,9 +76,6 @@ def stub_settings(stub: OpenAIStub, **overrides: Any) -> Settings:
     return replace(base, **overrides)
 
 
-@pytest.fixture
-def stub() -> Iterator[OpenAIStub]:
-    yield from running_stub()
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.openai_stub import DEFAULT_ANSWER, OpenAIStub, running_stub
+from tests.support.openai_stub import DEFAULT_ANSWER, OpenAIStub
 from twin import runtime
 from twin.chat.llm import ChatModel, Completion, build_chat_model
 from twin.config import Settings
@@ -32,9 +32,6 @@ def stub_settings(stub: OpenAIStub, **overrides: Any) -> Settings:
     return replace(base, **overrides)
 
 
-@pytest.fixture
-def stub() -> Iterator[OpenAIStub]:
-    yield from running_stub()
 
 
 @pytest.fixture(autouse=True)

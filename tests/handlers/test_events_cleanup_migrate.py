@@ -11,14 +11,14 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.test_cleanup import seed
-from tests.test_migrate_function import ResponseServer, response_server  # noqa: F401 - fixture
+from tests.db.test_cleanup import seed
+from tests.handlers.test_migrate_function import ResponseServer, response_server  # noqa: F401 - fixture
 from twin import runtime
 from twin.aws.local_invoke import LambdaContext, invoke, load_event
 from twin.cli.main import main
 from twin.storage.migrations import discover, migrate
 
-EVENTS = Path(__file__).resolve().parents[1] / "events"
+EVENTS = Path(__file__).resolve().parents[2] / "events"
 METRICS = {
     "database_cache": "ExpiredCacheRowsDeleted",
     "rate_limits": "ExpiredRateLimitRowsDeleted",

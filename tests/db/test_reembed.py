@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.helpers import count, openai_settings
-from tests.support.openai_stub import OpenAIStub, running_stub
+from tests.support.openai_stub import OpenAIStub
 from twin.config import Settings
 from twin.embeddings.hashing import OfflineEmbedder
 from twin.embeddings.openai_embedder import OpenAIEmbedder
@@ -21,9 +20,6 @@ from twin.storage.db import Database
 DOCS = [DocumentInput(id=f"d{i}", content=f"Memory {i}: I hiked the ridge number {i} with friends.") for i in range(5)]
 
 
-@pytest.fixture
-def stub() -> Iterator[OpenAIStub]:
-    yield from running_stub()
 
 
 def test_reembed_moves_every_vector_to_the_new_embedder(db: Database, settings: Settings, stub: OpenAIStub,

@@ -57,12 +57,14 @@ def test_db_status_json_shows_pending_then_applied(cli_env: dict[str, str]) -> N
     assert json.loads(applied.stdout)["up_to_date"] is True
 
 
-def test_unreachable_database_is_one_clear_line_not_a_traceback(cli_env: dict[str, str]) -> None:
+def test_unreachable_database_is_a_clear_message_with_the_reason_not_a_traceback(cli_env: dict[str, str]) -> None:
     env = {**cli_env, "DATABASE_URL": "postgresql://nobody:pw@127.0.0.1:1/none?connect_timeout=2"}
     result = twin("doctor", env=env)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("error: cannot connect to PostgreSQL")
+    assert result.stderr.startswith("error: the database is unavailable")
+    assert "cannot connect to PostgreSQL at 127.0.0.1" in result.stderr  # the operator sees the reason
+    assert "pw" not in result.stderr.replace("postgresql", "")
 
 
 @pytest.mark.skipif(bool(EXTERNAL_URL), reason="exercises the embedded server, not DATABASE_URL")

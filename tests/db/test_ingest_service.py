@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -11,7 +10,7 @@ import psycopg
 import pytest
 
 from tests.helpers import count, openai_settings
-from tests.support.openai_stub import OpenAIStub, running_stub
+from tests.support.openai_stub import OpenAIStub
 from twin.config import Settings
 from twin.embeddings.hashing import OfflineEmbedder
 from twin.embeddings.openai_embedder import OpenAIEmbedder
@@ -29,9 +28,6 @@ RESUME = DocumentInput(
 NOTES = DocumentInput(id="notes", title="Notes", content="I keep bees and brew cider in the autumn.")
 
 
-@pytest.fixture
-def stub() -> Iterator[OpenAIStub]:
-    yield from running_stub()
 
 
 def _chunks(conn: Any, twin_id: str) -> int:
