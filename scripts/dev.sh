@@ -73,6 +73,12 @@ case "${1:-}" in
         fi
         if [ "$serve_twin" = sample ]; then
             "$VENV/bin/twin" ingest examples/profile --twin sample --if-empty
+            # The page shows the profile's name and persona; give the sample one unless it has one.
+            if ! "$VENV/bin/twin" profile show --twin sample --json |
+                "$VENV/bin/python" -c 'import json, sys; sys.exit(0 if json.load(sys.stdin)["display_name"] else 1)'; then
+                "$VENV/bin/twin" profile set --twin sample --name "Maya Okafor" \
+                    --persona "Backend engineer in Lisbon who builds data-heavy services in Python and PostgreSQL." >/dev/null
+            fi
         fi
         echo "dev.sh: serving twin '$serve_twin' (set TWIN_DEFAULT_TWIN to choose another)" >&2
         TWIN_DEFAULT_TWIN="$serve_twin" exec "$VENV/bin/twin" serve "$@"

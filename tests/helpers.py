@@ -20,6 +20,12 @@ def openai_settings(settings: Settings, base_url: str, **overrides: Any) -> Sett
     return replace(settings, **options)
 
 
+def stub_settings(stub: Any, **overrides: Any) -> Settings:
+    """Settings that send the real OpenAI SDK to the local stub, failing fast."""
+    return openai_settings(Settings(), stub.base_url, **{"openai_api_key": "test", "openai_timeout_s": 1.0,
+                                                         **overrides})
+
+
 def http_v2_event(method: str, path: str, *, body: Any = None, headers: dict[str, str] | None = None,
                   base64_body: bool = False, raw_body: str | None = None, source_ip: str = "203.0.113.9",
                   query: str = "") -> dict[str, Any]:

@@ -32,15 +32,28 @@ def redact(text: str) -> str:
     return text
 
 
+def _redact_object(value: object) -> object:
+    """A non-string argument (an exception, a URL object) becomes its redacted text only if its
+    text held a secret; otherwise it is left alone for the formatter."""
+    if value is None or isinstance(value, (int, float, bool)):
+        return value
+    text = str(value)
+    cleaned = redact(text)
+    return cleaned if cleaned != text else value
+
+
 class RedactSecrets(logging.Filter):
     """Rewrites the message and the traceback of every record in place before any handler formats it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):  # a bad format string must not hide the record
-            message = str(record.msg)
-        record.msg, record.args = redact(message), None
+        # Arguments are redacted one by one rather than merged into the message: some formatters
+        # (uvicorn's access log) read record.args themselves.
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else _redact_object(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: redact(v) if isinstance(v, str) else _redact_object(v) for k, v in record.args.items()}
         if record.exc_info:
             formatter = logging.Formatter()
             record.exc_text = redact(formatter.formatException(record.exc_info))

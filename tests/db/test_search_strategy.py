@@ -8,7 +8,13 @@ from typing import Any
 
 import psycopg
 
-from twin.chat.retrieval import EXACT_SEARCH_MAX_CHUNKS, hybrid_search, lexical_query, search_statement
+from twin.chat.retrieval import (
+    EXACT_SEARCH_MAX_CHUNKS,
+    hybrid_search,
+    hybrid_search_params,
+    lexical_query,
+    ranks_exactly,
+)
 from twin.config import EMBEDDING_DIM, Settings
 from twin.embeddings.base import pad
 from twin.embeddings.hashing import OfflineEmbedder
@@ -18,10 +24,25 @@ from twin.storage.db import Database
 
 
 def test_small_twins_are_ranked_exactly_and_large_ones_through_the_index() -> None:
-    assert search_statement(10) == "chat.hybrid_search_exact"
-    assert search_statement(EXACT_SEARCH_MAX_CHUNKS) == "chat.hybrid_search_exact"
-    assert search_statement(EXACT_SEARCH_MAX_CHUNKS + 1) == "chat.hybrid_search"
-    assert search_statement(None) == "chat.hybrid_search"
+    assert ranks_exactly(10)
+    assert ranks_exactly(EXACT_SEARCH_MAX_CHUNKS)
+    assert not ranks_exactly(EXACT_SEARCH_MAX_CHUNKS + 1)
+    assert not ranks_exactly(None)
+
+
+def test_the_branch_switched_off_is_folded_away_by_the_planner(conn: psycopg.Connection[Any], twin_id: str) -> None:
+    from twin.storage.sqlfile import query
+
+    vector = pad([1.0] + [0.0] * 383)
+    for exact in (True, False):
+        params = hybrid_search_params(twin_id=twin_id, query_text="tea", embedding=vector, k=5, exact=exact)
+        rows = conn.execute("EXPLAIN (COSTS OFF) " + query("chat.hybrid_search"), params, prepare=False).fetchall()
+        plan = "\n".join(str(r[0]) for r in rows)
+        semantic_side = plan.split("CTE lexical")[0] if "CTE lexical" in plan else plan
+        branches = semantic_side.split("->  Limit")[1:3]
+        off = [b for b in branches if "One-Time Filter: false" in b]
+        assert len(off) == 1, plan  # planned with its values: exactly one branch never runs
+        assert ("halfvec" in off[0]) is exact, plan  # exact switches off the index (halfvec) branch
 
 
 def test_lexical_query_ors_the_words_and_lets_no_operator_through() -> None:

@@ -94,3 +94,14 @@ def test_the_cli_log_handler_redacts(monkeypatch: pytest.MonkeyPatch, capsys: py
             for found in [f for f in handler.filters if isinstance(f, RedactSecrets)]:
                 handler.removeFilter(found)
         root.handlers[:] = before
+
+
+def test_redaction_keeps_the_arguments_formatters_read_themselves() -> None:
+    from uvicorn.logging import AccessFormatter
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", f"/api/chat?key={OUR_KEY}", "1.1", 200), None)
+    RedactSecrets().filter(record)
+    line = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s').format(record)
+    assert line.startswith('127.0.0.1:5000 - "GET /api/chat?key=***')
+    assert OUR_KEY not in line

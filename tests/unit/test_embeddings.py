@@ -16,11 +16,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import boto3
 import pytest
 
+from tests.helpers import stub_settings
 from tests.support.openai_stub import OpenAIStub
 from twin import runtime
 from twin.config import EMBEDDING_DIM, Settings
@@ -65,24 +65,10 @@ def cosine(a: list[float], b: list[float]) -> float:
     return sum(x * y for x, y in zip(a, b, strict=True))
 
 
-def stub_settings(stub: OpenAIStub, **overrides: Any) -> Settings:
-    base = replace(
-        Settings(),
-        openai_api_key="test",
-        openai_base_url=stub.base_url,
-        openai_max_retries=2,
-        openai_timeout_s=1.0,
-    )
-    return replace(base, **overrides)
 
 
 
 
-@pytest.fixture(autouse=True)
-def _fresh_embedder() -> Iterator[None]:
-    runtime.reset()
-    yield
-    runtime.reset()
 
 
 # -- offline embedder -----------------------------------------------------------------------------

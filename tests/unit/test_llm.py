@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from dataclasses import replace
-from typing import Any
 
 import pytest
 
+from tests.helpers import stub_settings
 from tests.support.openai_stub import DEFAULT_ANSWER, OpenAIStub
 from twin import runtime
 from twin.chat.llm import ChatModel, Completion, build_chat_model
@@ -21,24 +19,10 @@ MESSAGES = [
 ]
 
 
-def stub_settings(stub: OpenAIStub, **overrides: Any) -> Settings:
-    base = replace(
-        Settings(),
-        openai_api_key="test",
-        openai_base_url=stub.base_url,
-        openai_max_retries=2,
-        openai_timeout_s=1.0,
-    )
-    return replace(base, **overrides)
 
 
 
 
-@pytest.fixture(autouse=True)
-def _fresh_chat_model() -> Iterator[None]:
-    runtime.reset()
-    yield
-    runtime.reset()
 
 
 def test_completion_returns_answer_text_and_token_usage(stub: OpenAIStub) -> None:

@@ -50,11 +50,9 @@ EXACT_SEARCH_MAX_CHUNKS = 5000
 _WORD = re.compile(r"[^\W_]+")
 
 
-def search_statement(chunk_count: int | None) -> str:
-    """``chat.hybrid_search_exact`` for a twin known to be small, else the HNSW statement."""
-    if chunk_count is not None and chunk_count <= EXACT_SEARCH_MAX_CHUNKS:
-        return "chat.hybrid_search_exact"
-    return "chat.hybrid_search"
+def ranks_exactly(chunk_count: int | None) -> bool:
+    """Exact ranking for a twin known to be small, the HNSW index otherwise."""
+    return chunk_count is not None and chunk_count <= EXACT_SEARCH_MAX_CHUNKS
 
 
 def lexical_query(text: str) -> str:
@@ -67,7 +65,7 @@ def lexical_query(text: str) -> str:
 
 def hybrid_search_params(*, twin_id: str, query_text: str, embedding: Sequence[float], k: int,
                          filters: dict[str, Any] | None = None, min_similarity: float = 0.0,
-                         candidates: int | None = None) -> dict[str, Any]:
+                         candidates: int | None = None, exact: bool = False) -> dict[str, Any]:
     """The parameters of the ``chat.hybrid_search`` statement (also what `twin doctor` EXPLAINs)."""
     return {
         "twin_id": twin_id,
@@ -79,6 +77,7 @@ def hybrid_search_params(*, twin_id: str, query_text: str, embedding: Sequence[f
         "k": k,
         "min_similarity": min_similarity,
         "rrf_k": RRF_K,
+        "exact": exact,
     }
 
 
@@ -86,10 +85,11 @@ def hybrid_search(conn: Conn, *, twin_id: str, query_text: str, embedding: Seque
                   filters: dict[str, Any] | None = None, min_similarity: float = 0.0,
                   candidates: int | None = None, chunk_count: int | None = None) -> list[Hit]:
     params = hybrid_search_params(twin_id=twin_id, query_text=query_text, embedding=embedding, k=k,
-                                  filters=filters, min_similarity=min_similarity, candidates=candidates)
+                                  filters=filters, min_similarity=min_similarity, candidates=candidates,
+                                  exact=ranks_exactly(chunk_count))
     # prepare=False: see the statement's comment (generic plans skip the HNSW index).
     with conn.cursor(row_factory=class_row(Hit)) as cur:
-        return cur.execute(query(search_statement(chunk_count)), params, prepare=False).fetchall()
+        return cur.execute(query("chat.hybrid_search"), params, prepare=False).fetchall()
 
 
 def semantic_search(conn: Conn, *, twin_id: str, embedding: Sequence[float], k: int,

@@ -8,12 +8,12 @@ and numpy are never imported at module level, and the offline path never imports
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from twin.config import EMBEDDING_DIM
-from twin.errors import InvalidRequest
+from twin.errors import DimensionMismatch, InvalidRequest
 
 
 @dataclass(frozen=True)
@@ -76,3 +76,32 @@ class Padded:
 def is_semantic(embedder: Embedder) -> bool:
     """Whether similarity between its vectors means similar meaning (a model), not shared words (hashing)."""
     return not embedder.name.startswith("offline:hash")
+
+
+# Texts per embed() call on the write paths: bounds memory and request size, and gives progress a beat.
+WRITE_BATCH = 256
+
+
+def check_dimension(vectors: Sequence[Sequence[float]], embedder: Embedder) -> None:
+    for vector in vectors:
+        if len(vector) != EMBEDDING_DIM:
+            raise DimensionMismatch(
+                f"embedder {embedder.name} returned {len(vector)}-dimensional vectors; "
+                f"the schema stores {EMBEDDING_DIM}")
+
+
+def embed_in_batches(embedder: Embedder, texts: Sequence[str], *, batch: int = WRITE_BATCH,
+                     progress: Callable[[int, int], None] | None = None) -> EmbeddingBatch:
+    """Every text embedded, ``batch`` at a time, each vector checked against the column's size.
+    The one loop behind ingest, reembed and the Upstash import."""
+    vectors: list[list[float]] = []
+    tokens = 0
+    step = max(1, batch)
+    for start in range(0, len(texts), step):
+        result = embedder.embed(list(texts[start:start + step]))
+        check_dimension(result.vectors, embedder)
+        vectors.extend(result.vectors)
+        tokens += result.tokens
+        if progress is not None:
+            progress(min(start + step, len(texts)), len(texts))
+    return EmbeddingBatch(vectors=vectors, tokens=tokens)

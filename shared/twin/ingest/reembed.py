@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from psycopg.rows import class_row, scalar_row
 
 from twin.access.twins import get_profile
-from twin.embeddings.base import Embedder
+from twin.embeddings.base import Embedder, embed_in_batches
 from twin.errors import Conflict, NotFound
-from twin.ingest.service import check_dimension
 from twin.storage.db import Conn, Database, register_vector_types
 from twin.storage.sqlfile import query
 
@@ -45,13 +44,8 @@ def reembed_twin(*, db: Database, twin_id: str, embedder: Embedder, batch: int =
         raise NotFound(f"there is no twin {twin_id!r}", code="twin_not_found")
     chunks = db.run(lambda conn: _chunks_to_reembed(conn, twin_id))
     ids = [c.id for c in chunks]
-    vectors: list[list[float]] = []
-    tokens = 0
-    for start in range(0, len(chunks), batch):
-        result = embedder.embed([c.content for c in chunks[start:start + batch]])
-        check_dimension(result.vectors, embedder)
-        vectors.extend(result.vectors)
-        tokens += result.tokens
+    embedded = embed_in_batches(embedder, [c.content for c in chunks], batch=batch)
+    vectors, tokens = embedded.vectors, embedded.tokens
 
     def swap(conn: Conn) -> None:
         register_vector_types(conn)  # before the transaction: its catalog round trips never hold the twin lock

@@ -26,9 +26,9 @@ from typing import Any
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
-from twin.config import EMBEDDING_DIM, Settings
-from twin.embeddings.base import Embedder
-from twin.errors import DimensionMismatch, EmbedderMismatch
+from twin.config import Settings
+from twin.embeddings.base import Embedder, embed_in_batches
+from twin.errors import EmbedderMismatch
 from twin.ingest.chunking import Chunk, chunk_document
 from twin.ingest.schemas import DocumentInput
 from twin.storage.db import Conn, Database, register_vector_types
@@ -184,14 +184,6 @@ def _as_floats(vector: Any) -> list[float]:
     return list(vector.tolist() if hasattr(vector, "tolist") else vector.to_list())
 
 
-def check_dimension(vectors: list[list[float]], embedder: Embedder) -> None:
-    for vector in vectors:
-        if len(vector) != EMBEDDING_DIM:
-            raise DimensionMismatch(
-                f"embedder {embedder.name} returned {len(vector)}-dimensional vectors; "
-                f"the schema stores {EMBEDDING_DIM}")
-
-
 def _embed_missing(changed: list[_Prepared], reusable: dict[str, list[float]], embedder: Embedder,
                    progress: ProgressCallback | None) -> tuple[int, int]:
     todo: list[tuple[_Prepared, int, str]] = []
@@ -204,17 +196,10 @@ def _embed_missing(changed: list[_Prepared], reusable: dict[str, list[float]], e
                 todo.append((item, chunk.index, chunk.content))
     if not todo:
         return 0, 0
-    tokens = 0
-    step = max(1, min(len(todo), 256))
-    for start in range(0, len(todo), step):
-        part = todo[start:start + step]
-        batch = embedder.embed([text for _, _, text in part])
-        check_dimension(batch.vectors, embedder)
-        tokens += batch.tokens
-        for (item, index, _), vector in zip(part, batch.vectors, strict=True):
-            item.vectors[index] = vector
-        if progress is not None:
-            progress(min(start + step, len(todo)), len(todo))
+    batch = embed_in_batches(embedder, [text for _, _, text in todo], progress=progress)
+    for (item, index, _), vector in zip(todo, batch.vectors, strict=True):
+        item.vectors[index] = vector
+    tokens = batch.tokens
     return len(todo), tokens
 
 

@@ -50,22 +50,32 @@ ON CONFLICT (key) DO UPDATE
 SET value = excluded.value, expires_at = excluded.expires_at, twin_id = excluded.twin_id;
 
 -- name: hybrid_search
--- Hybrid retrieval for one twin: HNSW cosine candidates and full-text candidates fused by reciprocal rank.
--- For twins above the exact-search threshold (twin.chat.retrieval); smaller twins use hybrid_search_exact.
+-- Hybrid retrieval for one twin: vector candidates and full-text candidates fused by reciprocal rank.
+-- With exact (a twin at or below the exact-search threshold, twin.chat.retrieval) the vector side
+-- ranks every chunk by exact distance at full precision: a few milliseconds at personal scale, and
+-- it can never miss the nearest chunk, which an approximate scan can. Otherwise it walks the HNSW
+-- index; hnsw.iterative_scan (database default or connection option) keeps a filtered scan going
+-- until it has `candidates` rows. The caller runs this unprepared, so every execution is planned
+-- with its values: the branch that `exact` switches off folds to a one-time false filter and costs
+-- nothing, a NULL filter folds away, and no generic plan guesses the filter's selectivity and
+-- abandons the HNSW index.
 -- The semantic side keeps only candidates above the minimum similarity; the lexical side matches
 -- any query term (the caller ORs them), ranked by ts_rank, which rises with the terms a chunk covers,
 -- so one absent word does not drop a chunk.
--- hnsw.iterative_scan (database default or connection option) keeps the filtered index scan
--- going until it has `candidates` rows, so twin and metadata filters still return the full k.
--- A NULL filter means "no filter" and is folded away by the planner; the caller runs this
--- unprepared so every execution is planned with its values (a generic plan would guess the
--- filter's selectivity and abandon the HNSW index).
 WITH semantic AS MATERIALIZED (
-    SELECT id, embedding::halfvec(1536) <=> %(embedding)s::halfvec(1536) AS distance
-    FROM vectors
-    WHERE twin_id = %(twin_id)s AND (%(filter)s::jsonb IS NULL OR metadata @> %(filter)s::jsonb)
-    ORDER BY embedding::halfvec(1536) <=> %(embedding)s::halfvec(1536)
-    LIMIT %(candidates)s
+    (SELECT id, embedding::halfvec(1536) <=> %(embedding)s::halfvec(1536) AS distance
+     FROM vectors
+     WHERE NOT %(exact)s AND twin_id = %(twin_id)s
+       AND (%(filter)s::jsonb IS NULL OR metadata @> %(filter)s::jsonb)
+     ORDER BY embedding::halfvec(1536) <=> %(embedding)s::halfvec(1536)
+     LIMIT %(candidates)s)
+    UNION ALL
+    (SELECT id, embedding <=> %(embedding)s::vector(1536) AS distance
+     FROM vectors
+     WHERE %(exact)s AND twin_id = %(twin_id)s
+       AND (%(filter)s::jsonb IS NULL OR metadata @> %(filter)s::jsonb)
+     ORDER BY embedding <=> %(embedding)s::vector(1536)
+     LIMIT %(candidates)s)
 ),
 semantic_ranked AS (
     SELECT id, 1 - distance AS similarity, row_number() OVER (ORDER BY distance, id) AS rank
@@ -98,50 +108,6 @@ FROM fused f
 JOIN vectors v ON v.id = f.id
 JOIN documents d ON d.twin_id = v.twin_id AND d.document_id = v.document_id
 ORDER BY f.score DESC, v.id;
-
--- name: hybrid_search_exact
--- Hybrid retrieval for a twin small enough to rank every chunk by exact cosine distance (full precision):
--- at personal scale this costs a few milliseconds and can never miss the nearest chunk, which an
--- approximate index scan can. Same shape, parameters and fusion as hybrid_search.
-WITH semantic AS MATERIALIZED (
-    SELECT id, embedding <=> %(embedding)s::vector(1536) AS distance
-    FROM vectors
-    WHERE twin_id = %(twin_id)s AND (%(filter)s::jsonb IS NULL OR metadata @> %(filter)s::jsonb)
-    ORDER BY embedding <=> %(embedding)s::vector(1536)
-    LIMIT %(candidates)s
-),
-semantic_ranked AS (
-    SELECT id, 1 - distance AS similarity, row_number() OVER (ORDER BY distance, id) AS rank
-    FROM semantic
-    WHERE 1 - distance >= %(min_similarity)s
-),
-lexical AS (
-    -- ts_rank rather than ts_rank_cd: only the order matters to the fusion, and it is half the cost.
-    SELECT id, lexical_score, row_number() OVER (ORDER BY lexical_score DESC, id) AS rank
-    FROM (
-        SELECT v.id, ts_rank(v.fts, q.query, 1) AS lexical_score
-        FROM vectors v, websearch_to_tsquery('english', %(query_text)s) AS q (query)
-        WHERE v.twin_id = %(twin_id)s AND (%(filter)s::jsonb IS NULL OR v.metadata @> %(filter)s::jsonb)
-          AND v.fts @@ q.query
-        ORDER BY lexical_score DESC, v.id
-        LIMIT %(candidates)s
-    ) matched
-),
-fused AS (
-    SELECT coalesce(s.id, l.id) AS id, s.similarity, l.lexical_score,
-           coalesce(1.0 / (%(rrf_k)s + s.rank), 0) + coalesce(1.0 / (%(rrf_k)s + l.rank), 0) AS score
-    FROM semantic_ranked s
-    FULL OUTER JOIN lexical l ON s.id = l.id
-    ORDER BY score DESC, id
-    LIMIT %(k)s
-)
-SELECT v.id AS chunk_id, v.document_id, d.title, v.content, v.metadata, v.chunk_index,
-       f.similarity, f.lexical_score, f.score::float8 AS score
-FROM fused f
-JOIN vectors v ON v.id = f.id
-JOIN documents d ON d.twin_id = v.twin_id AND d.document_id = v.document_id
-ORDER BY f.score DESC, v.id;
-
 
 -- name: semantic_search
 -- Vector-only nearest neighbours for one twin through the HNSW index (benchmarks compare it with exact search).

@@ -42,12 +42,12 @@ from psycopg.rows import class_row, scalar_row
 from psycopg.types.json import Jsonb
 
 from twin.config import EMBEDDING_DIM
-from twin.embeddings.base import Embedder
+from twin.embeddings.base import Embedder, embed_in_batches
 from twin.importers.upstash.dry_run import check_twin_embedder, read_only
 from twin.importers.upstash.remote import UpstashService
 from twin.importers.upstash.report import PageCounts
 from twin.ingest.schemas import DocumentInput
-from twin.ingest.service import VECTOR_COPY_TYPES, check_dimension, chunk_id, document_hash, lock_twin_for_write
+from twin.ingest.service import VECTOR_COPY_TYPES, chunk_id, document_hash, lock_twin_for_write
 from twin.storage.db import Conn, Database, register_vector_types
 from twin.storage.sqlfile import query
 
@@ -251,8 +251,7 @@ def import_page(*, db: Database, entries: list[Any], plan: EmbeddingPlan, embedd
         return db.run(lambda conn: _dry_run_page(conn, counts, staged, to_embed, unchanged=unchanged,
                                                  twin_id=twin_id, embedder=embedder))
     if to_embed:
-        batch = embedder.embed([item.content for item in to_embed])
-        check_dimension(batch.vectors, embedder)
+        batch = embed_in_batches(embedder, [item.content for item in to_embed])
         counts.tokens = batch.tokens
         staged.extend(zip(to_embed, batch.vectors, strict=True))
 
