@@ -48,7 +48,7 @@ def test_paraphrased_questions_find_the_right_document_in_the_top_three(report: 
 
 
 def test_offline_answers_hold_the_expected_facts(report: Report) -> None:
-    assert (report.fact_rate.value or 0) >= 0.7, report.fact_rate
+    assert (report.fact_rate.value or 0) >= 0.75, report.fact_rate
 
 
 def test_every_question_the_notes_cannot_answer_is_declined(report: Report) -> None:
@@ -56,7 +56,7 @@ def test_every_question_the_notes_cannot_answer_is_declined(report: Report) -> N
 
 
 def test_answerable_questions_are_rarely_declined(report: Report) -> None:
-    assert report.false_declines <= 2, [o.id for o in report.outcomes if o.declined and not o.decline_expected]
+    assert report.false_declines <= 1, [o.id for o in report.outcomes if o.declined and not o.decline_expected]
 
 
 def test_greeting_and_who_are_you_are_answered_with_the_name(report: Report) -> None:

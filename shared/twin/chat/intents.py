@@ -38,7 +38,7 @@ _INTRODUCTION = re.compile(
 
 
 def intent_of(question: str) -> Intent | None:
-    folded = _fold(question).strip()
+    folded = _fold(question).strip().lstrip("¿¡").strip()
     if _GREETING.match(folded):
         return Intent.GREETING
     if _NAME.search(folded):
@@ -50,3 +50,19 @@ def intent_of(question: str) -> Intent | None:
 
 # What an introduction is searched with: the words people use to introduce themselves.
 INTRODUCTION_QUERY = "About me: I'm my name, I work as, my job, I live in, I grew up in."
+
+
+# "What do you do for work?" names no job and no employer, so by meaning it sits closest to any
+# sentence about work habits; said the way a resume or bio says it, it finds the job itself.
+_WORK = re.compile(
+    r"\b(?:what (?:do|did) you do(?: for (?:a living|work|money))?|what(?:'s| is) your (?:job|role|profession|"
+    r"occupation|position|title)|where do you work|who do you work for|what kind of work|your current (?:job|role)|"
+    r"a que te dedicas|en que trabajas|o que (?:voce )?faz|onde (?:voce )?trabalha)\b")
+WORK_QUERY = "My job: I work as a ... at ..., my current role and employer."
+
+
+def retrieval_text(question: str) -> str:
+    """What to search with for ``question``: itself, or with the words its answer will use."""
+    if _WORK.search(_fold(question)):
+        return f"{question} {WORK_QUERY}"
+    return question

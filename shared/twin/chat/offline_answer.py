@@ -69,6 +69,7 @@ class _Sentence:
     terms: frozenset[str]
     block: int = -2  # list items of one list share a block number; -2 = not a list item
     heading: str = ""  # the heading of the section the sentence is in
+    parent: str = ""  # for a sub-section heading offered as an answer ("Staff Engineer, Acme (2021 -)"): its section
 
 
 # --------------------------------------------------------------------------------------------
@@ -164,6 +165,11 @@ def _sentences(passages: Sequence[Passage]) -> list[_Sentence]:
         block = 0
         heading = passage.heading_path[-1] if passage.heading_path else (passage.title or "")
         title = passage.title or ""
+        if len(passage.heading_path) >= 3 and len(heading.split()) >= _TITLE_WORDS - 1:
+            # A sub-section heading of a resume ("Staff Engineer, Tidewater Analytics (2021 - present)")
+            # is itself an answer to "where have you worked?"; its siblings complete the list.
+            found.append(_Sentence(rank, -1, passage, heading, _terms(heading), block=-1, heading=heading,
+                                   parent=passage.heading_path[-2]))
         if len(title.split()) >= _TITLE_WORDS and ":" in title and not title.rstrip().endswith("?"):
             # A descriptive title ("Sofi's interests: bikes, charango and food") summarises its document.
             found.append(_Sentence(rank, -1, passage, title, _terms(title), block=-1, heading=heading))
@@ -294,6 +300,9 @@ def _select(scored: Sequence[_Scored], *, semantic: bool, limit: int) -> list[_S
 def _with_list_siblings(chosen: list[_Sentence], candidates: Sequence[_Sentence]) -> list[_Sentence]:
     """An answer that is one item of a list ("Spanish - native") brings the rest of that list."""
     best = chosen[0]
+    if best.parent:
+        siblings = [c for c in candidates if c.parent == best.parent and c not in chosen]
+        return chosen + siblings[: max(0, _MAX_LIST_ITEMS - len(chosen))]
     if best.block < 0:
         return chosen
     siblings = [c for c in candidates if c.passage is best.passage and c.block == best.block and c not in chosen]

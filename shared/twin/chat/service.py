@@ -22,7 +22,7 @@ from psycopg.types.json import Jsonb
 from twin.access.ratelimit import add_token_usage
 from twin.chat import cache
 from twin.chat.followup import retrieval_query
-from twin.chat.intents import INTRODUCTION_QUERY, Intent, intent_of
+from twin.chat.intents import INTRODUCTION_QUERY, Intent, intent_of, retrieval_text
 from twin.chat.llm import ChatModel
 from twin.chat.prompting import Passage, Profile, build_messages, no_context_answer
 from twin.chat.retrieval import Hit, hybrid_search
@@ -233,7 +233,10 @@ class ChatService:
         intent = intent_of(request.message)
         # "Who are you?" shares no word with any document: search with how people introduce themselves.
         search_text = INTRODUCTION_QUERY if intent else retrieval_query(request.message, history)
-        vector, turn.embedding_tokens = _query_embedding(self.db, self.settings, self.embedder, search_text)
+        # The words a resume would use help a semantic embedder find the job; they would only dilute
+        # a word-matching one, and the full-text side always searches the visitor's own words.
+        meaning = retrieval_text(search_text) if is_semantic(self.embedder) else search_text
+        vector, turn.embedding_tokens = _query_embedding(self.db, self.settings, self.embedder, meaning)
         started = time.perf_counter()
         min_similarity = 0.0 if intent else (self.settings.offline_min_relevance if self.embedder.mode == "offline"
                                              else self.settings.min_relevance)
