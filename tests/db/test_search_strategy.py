@@ -45,9 +45,13 @@ def test_the_branch_switched_off_is_folded_away_by_the_planner(conn: psycopg.Con
         assert ("halfvec" in off[0]) is exact, plan  # exact switches off the index (halfvec) branch
 
 
-def test_lexical_query_ors_the_words_and_lets_no_operator_through() -> None:
-    query = lexical_query('Where did you "study" -abroad or OR at uni?')
-    assert query == "Where or did or you or study or abroad or at or uni"
+def test_lexical_query_lets_one_word_be_absent_and_no_operator_through() -> None:
+    assert lexical_query('Does "Chispa" | like cats & dogs?') == (
+        "('like' & 'cats' & 'dogs') | ('Chispa' & 'cats' & 'dogs') | ('Chispa' & 'like' & 'dogs') | "
+        "('Chispa' & 'like' & 'cats')")
+    assert lexical_query("tea?") == "'tea'"
+    assert lexical_query("Does Chispa like cats?", any_word=True) == "'Chispa' | 'like' | 'cats'"
+    assert lexical_query("Who are you?") == ""
 
 
 def test_zero_padding_leaves_cosine_similarity_unchanged() -> None:
@@ -83,10 +87,11 @@ def test_one_absent_word_does_not_drop_the_chunk_that_answers(db: Database, sett
     docs = [DocumentInput(id="pets", content="My greyhound Chispa sleeps on the sofa all afternoon."),
             DocumentInput(id="work", content="I build ridership forecasts for transit agencies.")]
     ingest_documents(db=db, settings=settings, twin_id=twin_id, documents=docs, embedder=embedder)
-    question = "Does Chispa the greyhound like cats?"  # "cats" is in no document
+    question = "Does Chispa the greyhound sleep with cats?"  # "cats" is in no document
 
     hits = db.run(lambda conn: hybrid_search(conn, twin_id=twin_id, query_text=question,
-                                             embedding=embedder.embed([question]).vectors[0], k=2, chunk_count=2))
+                                             embedding=embedder.embed([question]).vectors[0], k=2,
+                                             chunk_count=EXACT_SEARCH_MAX_CHUNKS + 1))  # the strict query
 
     assert hits[0].document_id == "pets"
     assert hits[0].lexical_score is not None

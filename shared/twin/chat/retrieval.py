@@ -12,6 +12,7 @@ from psycopg.types.json import Jsonb
 
 from twin.storage.db import Conn
 from twin.storage.sqlfile import query
+from twin.text.lexical import STOP_WORDS
 
 RRF_K = 60  # the constant from the original reciprocal-rank-fusion paper; damps top-rank dominance
 
@@ -48,6 +49,7 @@ def vector_literal(vector: Sequence[float]) -> str:
 # Measured with bench/search.py (--twin-sizes): see bench/README.md for the crossover.
 EXACT_SEARCH_MAX_CHUNKS = 5000
 _WORD = re.compile(r"[^\W_]+")
+_MAX_LEXICAL_WORDS = 8
 
 
 def ranks_exactly(chunk_count: int | None) -> bool:
@@ -55,12 +57,27 @@ def ranks_exactly(chunk_count: int | None) -> bool:
     return chunk_count is not None and chunk_count <= EXACT_SEARCH_MAX_CHUNKS
 
 
-def lexical_query(text: str) -> str:
-    """The question's words ORed, as ``websearch_to_tsquery`` syntax: a chunk matching some of them
-    still ranks (by coverage), where requiring all of them dropped it over one absent word. Only
-    letters and digits pass, so no operator or quote from the question reaches the parser."""
-    words = [w for w in _WORD.findall(text) if w.lower() != "or"]
-    return " or ".join(words)
+def lexical_query(text: str, *, any_word: bool = False) -> str:
+    """The question's content words as ``to_tsquery`` syntax.
+
+    ``any_word`` (a twin small enough to rank exactly): any of the words, so a chunk sharing even
+    one ranks by how many it covers; at that size ranking every match costs little. Otherwise all
+    the words or all but one: one absent word ("cats" in "does Chispa sleep with cats?") still does
+    not drop the passage that answers, while a plain OR would match most of a large twin (ranking
+    16k of 100k chunks cost 230 ms in bench/recall.py). Only letters and digits pass, each quoted,
+    so no operator from the question reaches the parser; PostgreSQL stems them and drops its own
+    stop words.
+    """
+    words: list[str] = []
+    for word in _WORD.findall(text):
+        folded = word.casefold()
+        if folded not in STOP_WORDS and folded not in (w.casefold() for w in words):
+            words.append(word)
+    words = words[:_MAX_LEXICAL_WORDS]
+    if any_word or len(words) <= 2:
+        return " | ".join(f"'{w}'" for w in words)
+    groups = [" & ".join(f"'{w}'" for j, w in enumerate(words) if j != i) for i in range(len(words))]
+    return " | ".join(f"({g})" for g in groups)
 
 
 def hybrid_search_params(*, twin_id: str, query_text: str, embedding: Sequence[float], k: int,
@@ -70,7 +87,7 @@ def hybrid_search_params(*, twin_id: str, query_text: str, embedding: Sequence[f
     return {
         "twin_id": twin_id,
         "embedding": vector_literal(embedding),
-        "query_text": lexical_query(query_text),
+        "query_text": lexical_query(query_text, any_word=exact),
         "filter": Jsonb(filters) if filters else None,
         # Enough per side for the fusion to reorder the top k; more only slows filtered scans.
         "candidates": candidates or max(20, k * 4),

@@ -60,8 +60,8 @@ SET value = excluded.value, expires_at = excluded.expires_at, twin_id = excluded
 -- nothing, a NULL filter folds away, and no generic plan guesses the filter's selectivity and
 -- abandons the HNSW index.
 -- The semantic side keeps only candidates above the minimum similarity; the lexical side matches
--- any query term (the caller ORs them), ranked by ts_rank, which rises with the terms a chunk covers,
--- so one absent word does not drop a chunk.
+-- chunks holding all of the question's words or all but one (the caller builds that query), ranked by
+-- ts_rank, which rises with the terms a chunk covers, so one absent word does not drop a chunk.
 WITH semantic AS MATERIALIZED (
     (SELECT id, embedding::halfvec(1536) <=> %(embedding)s::halfvec(1536) AS distance
      FROM vectors
@@ -87,7 +87,7 @@ lexical AS (
     SELECT id, lexical_score, row_number() OVER (ORDER BY lexical_score DESC, id) AS rank
     FROM (
         SELECT v.id, ts_rank(v.fts, q.query, 1) AS lexical_score
-        FROM vectors v, websearch_to_tsquery('english', %(query_text)s) AS q (query)
+        FROM vectors v, to_tsquery('english', %(query_text)s) AS q (query)
         WHERE v.twin_id = %(twin_id)s AND (%(filter)s::jsonb IS NULL OR v.metadata @> %(filter)s::jsonb)
           AND v.fts @@ q.query
         ORDER BY lexical_score DESC, v.id
