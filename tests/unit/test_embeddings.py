@@ -481,3 +481,22 @@ def test_explicit_key_wins_over_secret_and_parameter() -> None:
 def test_empty_secret_falls_back_to_offline_embedder() -> None:
     arn = _secret("   ")
     assert build_embedder(replace(Settings(), openai_api_key_secret_arn=arn)).mode == "offline"
+
+
+def test_a_768_dimensional_compatible_server_is_stored_zero_padded_under_its_own_name() -> None:
+    from tests.support.openai_stub import OpenAIStub as Stub
+
+    with Stub(embedding_dim=768) as server:
+        embedder = OpenAIEmbedder(stub_settings(server, embedding_model="nomic-embed-text", embedding_dim=768))
+        batch = embedder.embed(["I sail on the Wannsee."])
+    assert embedder.name == "openai:nomic-embed-text@768"
+    assert len(batch.vectors[0]) == EMBEDDING_DIM
+    assert batch.vectors[0][768:] == [0.0] * (EMBEDDING_DIM - 768)
+    assert any(batch.vectors[0][:768])
+
+
+def test_a_vector_of_another_size_than_configured_is_a_clear_error() -> None:
+    from tests.support.openai_stub import OpenAIStub as Stub
+
+    with Stub(embedding_dim=512) as server, pytest.raises(DimensionMismatch, match="expected 768"):
+        OpenAIEmbedder(stub_settings(server, embedding_model="nomic-embed-text", embedding_dim=768)).embed(["x"])

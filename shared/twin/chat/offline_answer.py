@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from twin.chat.intents import Intent
 from twin.chat.prompting import Passage, Profile, no_context_answer
 from twin.ingest.chunking import BREADCRUMB_SEPARATOR, chunk_body
-from twin.text.lexical import STOP_WORDS, stem
+from twin.text.lexical import STOP_WORDS, stem, words
 from twin.text.sentences import LIST_MARKER, split_sentences
 
 __all__ = ["OfflineAnswer", "extractive_answer", "introduce"]
@@ -144,12 +144,8 @@ def _clean_line(line: str) -> str:
 
 
 def _terms(text: str) -> frozenset[str]:
-    # The same normalisation and stemming as the offline embedder, so "studied" matches "study".
-    text = text.lower()
-    if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = re.sub(r"['\u2019\u02bc]", "", text)
-    return frozenset(stem(t) for t in re.findall(r"[^\W_]+", text) if t not in _STOP_WORDS)
+    # The embedder's own normalisation and stemming (twin.text.lexical), so "studied" matches "study".
+    return frozenset(stem(t) for t in words(text) if t not in _STOP_WORDS)
 
 
 def _is_heading(unit: str) -> bool:
