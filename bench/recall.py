@@ -8,9 +8,11 @@ ranks the vector side exactly (cosine at full precision over every chunk of the 
 ``ranks_exactly(chunk_count)``, i.e. for a twin of at most ``EXACT_SEARCH_MAX_CHUNKS`` chunks, and
 through the HNSW index (halfvec expression, iterative scan) above; one statement,
 ``chat.hybrid_search``, its ``exact`` parameter picking the branch. This bench measures, per twin,
-all three: the exact branch (``chunk_count=0``), the HNSW branch (``chunk_count=None``) and the
-production choice (the twin's real ``chunk_count``, read from ``twins`` as
-``chat.twin_with_cached_answer`` does), with
+all three: the exact branch (``exact=True``), the HNSW branch (``exact=False``) and the
+production choice (from the twin's real ``chunk_count``, read from ``twins`` as
+``chat.twin_with_cached_answer`` does); every path gets that real count, so the full-text side
+matches words exactly as production does for a twin of that size and only the vector branch
+differs, with
 k = 10 and ``min_similarity`` = ``Settings().offline_min_relevance`` (what the chat passes for an
 offline-mode embedder such as MiniLM). Ground truth of the hybrid path is the exact branch
 (the same fusion with an exact semantic side); vector-only recall is ``semantic_search`` (HNSW)
@@ -287,16 +289,18 @@ def measure_twin(conn: Any, twin: Twin, queries: list[tuple[str, np.ndarray]], m
     def padded(v: np.ndarray) -> list[float]:
         return [float(x) for x in v] + [0.0] * (EMBEDDING_DIM - len(v))
 
-    def run(text: str, vec: list[float], count: int | None) -> tuple[list[str], float]:
+    def run(text: str, vec: list[float], exact: bool | None) -> tuple[list[str], float]:
+        # The twin's real chunk count, so every path ORs or ANDs the words as production would;
+        # exact=True/False forces only the vector branch, None is production's own choice.
         hits, ms = timed(hybrid_search, conn, twin_id=twin.twin_id, query_text=text, embedding=vec, k=K,
-                         min_similarity=min_sim, chunk_count=count)
+                         min_similarity=min_sim, chunk_count=chunk_count, exact=exact)
         return [h.chunk_id for h in hits], ms
 
     ids = np.array([chunk_id(twin.twin_id, f"doc-{i:06d}", 0) for i in range(twin.size)])
     for text, v in queries[:warmup]:
         vec = padded(v)
-        run(text, vec, 0)
-        run(text, vec, None)
+        run(text, vec, True)
+        run(text, vec, False)
         semantic_search(conn, twin_id=twin.twin_id, embedding=vec, k=K)
     ms: dict[str, list[float]] = {p: [] for p in ("exact", "hnsw", "production", "vector_hnsw", "vector_exact")}
     rec: dict[str, list[float]] = {p: [] for p in ("exact", "hnsw", "production", "vector_hnsw",
@@ -308,7 +312,7 @@ def measure_twin(conn: Any, twin: Twin, queries: list[tuple[str, np.ndarray]], m
         # The three hybrid paths in rotating order: whichever runs first pays for the pages the
         # others then find cached (the table is far larger than shared_buffers).
         got_by: dict[str, list[str]] = {}
-        paths = [("exact", 0), ("hnsw", None), ("production", chunk_count)]
+        paths: list[tuple[str, bool | None]] = [("exact", True), ("hnsw", False), ("production", None)]
         for path, count in paths[i % 3:] + paths[:i % 3]:
             got_by[path], m = run(text, vec, count)
             ms[path].append(m)

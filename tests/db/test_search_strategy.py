@@ -50,6 +50,7 @@ def test_lexical_query_lets_one_word_be_absent_and_no_operator_through() -> None
         "('like' & 'cats' & 'dogs') | ('Chispa' & 'cats' & 'dogs') | ('Chispa' & 'like' & 'dogs') | "
         "('Chispa' & 'like' & 'cats')")
     assert lexical_query("tea?") == "'tea'"
+    assert lexical_query("green tea?") == "'green' & 'tea'"
     assert lexical_query("Does Chispa like cats?", any_word=True) == "'Chispa' | 'like' | 'cats'"
     assert lexical_query("Who are you?") == ""
 

@@ -62,9 +62,10 @@ def lexical_query(text: str, *, any_word: bool = False) -> str:
 
     ``any_word`` (a twin small enough to rank exactly): any of the words, so a chunk sharing even
     one ranks by how many it covers; at that size ranking every match costs little. Otherwise all
-    the words or all but one: one absent word ("cats" in "does Chispa sleep with cats?") still does
-    not drop the passage that answers, while a plain OR would match most of a large twin (ranking
-    16k of 100k chunks cost 230 ms in bench/recall.py). Only letters and digits pass, each quoted,
+    the words or, from three words on, all but one: one absent word ("cats" in "does Chispa sleep
+    with cats?") still does not drop the passage that answers, while a plain OR would match most of
+    a large twin (ranking 16k of 100k chunks cost 230 ms in bench/recall.py); the vector side
+    still finds what the words miss. Only letters and digits pass, each quoted,
     so no operator from the question reaches the parser; PostgreSQL stems them and drops its own
     stop words.
     """
@@ -74,20 +75,25 @@ def lexical_query(text: str, *, any_word: bool = False) -> str:
         if folded not in STOP_WORDS and folded not in (w.casefold() for w in words):
             words.append(word)
     words = words[:_MAX_LEXICAL_WORDS]
-    if any_word or len(words) <= 2:
+    if any_word or len(words) <= 1:
         return " | ".join(f"'{w}'" for w in words)
+    if len(words) == 2:
+        return " & ".join(f"'{w}'" for w in words)  # "all but one" of two would be either word alone
     groups = [" & ".join(f"'{w}'" for j, w in enumerate(words) if j != i) for i in range(len(words))]
     return " | ".join(f"({g})" for g in groups)
 
 
 def hybrid_search_params(*, twin_id: str, query_text: str, embedding: Sequence[float], k: int,
                          filters: dict[str, Any] | None = None, min_similarity: float = 0.0,
-                         candidates: int | None = None, exact: bool = False) -> dict[str, Any]:
+                         candidates: int | None = None, exact: bool = False,
+                         any_word: bool | None = None) -> dict[str, Any]:
     """The parameters of the ``chat.hybrid_search`` statement (also what `twin doctor` EXPLAINs)."""
     return {
         "twin_id": twin_id,
         "embedding": vector_literal(embedding),
-        "query_text": lexical_query(query_text, any_word=exact),
+        # Which words must match follows the twin's size, like the vector branch, unless a caller
+        # (a benchmark comparing the two branches on one lexical query) says otherwise.
+        "query_text": lexical_query(query_text, any_word=exact if any_word is None else any_word),
         "filter": Jsonb(filters) if filters else None,
         # Enough per side for the fusion to reorder the top k; more only slows filtered scans.
         "candidates": candidates or max(20, k * 4),
@@ -100,10 +106,14 @@ def hybrid_search_params(*, twin_id: str, query_text: str, embedding: Sequence[f
 
 def hybrid_search(conn: Conn, *, twin_id: str, query_text: str, embedding: Sequence[float], k: int,
                   filters: dict[str, Any] | None = None, min_similarity: float = 0.0,
-                  candidates: int | None = None, chunk_count: int | None = None) -> list[Hit]:
+                  candidates: int | None = None, chunk_count: int | None = None,
+                  exact: bool | None = None) -> list[Hit]:
+    """The twin's best ``k`` chunks for a question. The strategy follows ``chunk_count``; ``exact``
+    forces the vector branch only (benchmarks), keeping the lexical query production would use."""
     params = hybrid_search_params(twin_id=twin_id, query_text=query_text, embedding=embedding, k=k,
                                   filters=filters, min_similarity=min_similarity, candidates=candidates,
-                                  exact=ranks_exactly(chunk_count))
+                                  exact=ranks_exactly(chunk_count) if exact is None else exact,
+                                  any_word=ranks_exactly(chunk_count))
     # prepare=False: see the statement's comment (generic plans skip the HNSW index).
     with conn.cursor(row_factory=class_row(Hit)) as cur:
         return cur.execute(query("chat.hybrid_search"), params, prepare=False).fetchall()
