@@ -48,7 +48,9 @@ def vector_literal(vector: Sequence[float]) -> str:
 # Up to this many chunks a twin is ranked by exact distance: recall 1.0 at a few milliseconds.
 # Measured with bench/search.py (--twin-sizes): see bench/README.md for the crossover.
 EXACT_SEARCH_MAX_CHUNKS = 5000
-_WORD = re.compile(r"[^\W_]+")
+# Letters and digits, keeping inner hyphens and dots ("INC-4821", "node.js") so PostgreSQL's own
+# parser sees the token as the documents' tsvector did; nothing else can reach to_tsquery.
+_WORD = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
 _MAX_LEXICAL_WORDS = 8
 
 
