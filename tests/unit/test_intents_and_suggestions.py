@@ -26,8 +26,11 @@ def test_ordinary_questions_are_not_taken_for_introductions(question: str) -> No
 
 def test_job_questions_are_searched_the_way_a_resume_words_them() -> None:
     assert retrieval_text("What do you do for a living?").endswith(WORK_QUERY)
+    assert retrieval_text("What do you do?").endswith(WORK_QUERY)
     assert retrieval_text("¿A qué te dedicas?").endswith(WORK_QUERY)
+    assert retrieval_text("What did you do at Acme?").endswith(WORK_QUERY)
     assert retrieval_text("Where did you study?") == "Where did you study?"
+    assert retrieval_text("What do you do for fun?") == "What do you do for fun?"
 
 
 def test_a_heading_that_is_a_question_is_asked_as_it_is() -> None:

@@ -55,14 +55,19 @@ INTRODUCTION_QUERY = "About me: I'm my name, I work as, my job, I live in, I gre
 # "What do you do for work?" names no job and no employer, so by meaning it sits closest to any
 # sentence about work habits; said the way a resume or bio says it, it finds the job itself.
 _WORK = re.compile(
-    r"\b(?:what (?:do|did) you do(?: for (?:a living|work|money))?|what(?:'s| is) your (?:job|role|profession|"
-    r"occupation|position|title)|where do you work|who do you work for|what kind of work|your current (?:job|role)|"
-    r"a que te dedicas|en que trabajas|o que (?:voce )?faz|onde (?:voce )?trabalha)\b")
+    r"\b(?:what (?:do|did) you do(?! for fun| in your (?:free|spare) time| on (?:the )?weekends| to relax)"
+    r"|what(?:'s| is) your (?:job|role|"
+    r"profession|occupation|position|title)|where do you work|who do you work for|what kind of work|"
+    r"your current (?:job|role))")
+# The same question in Spanish or Portuguese (the offline model is English-only: the English words
+# carry the search).
+_WORK_ELSEWHERE = re.compile(r"\b(?:a que te dedicas|en que trabajas|o que (?:voce )?faz|onde (?:voce )?trabalha)\b")
 WORK_QUERY = "My job: I work as a ... at ..., my current role and employer."
 
 
 def retrieval_text(question: str) -> str:
     """What to search with for ``question``: itself, or with the words its answer will use."""
-    if _WORK.search(_fold(question)):
+    folded = _fold(question)
+    if _WORK.search(folded) or _WORK_ELSEWHERE.search(folded):
         return f"{question} {WORK_QUERY}"
     return question
