@@ -15,7 +15,7 @@ from twin.errors import UpstreamError
 from twin.openai_client import make_openai_client, map_openai_error, resolve_openai_api_key
 
 if TYPE_CHECKING:
-    from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+    from openai.types.chat import ChatCompletionMessageParam
 
 __all__ = ["ChatModel", "Completion", "build_chat_model"]
 
@@ -45,21 +45,12 @@ class ChatModel:
         max_tokens: int | None = None,
         temperature: float = 0.2,
     ) -> Completion:
-        """One completion; ``max_tokens`` defaults to ``settings.max_answer_tokens``."""
-        import openai
-
-        limit = max_tokens if max_tokens is not None else self._settings.max_answer_tokens
-        try:
-            response = self._client.chat.completions.create(
-                model=self.model,
-                # Plain role/content dicts are what callers build; the SDK's TypedDicts accept them.
-                messages=cast("list[ChatCompletionMessageParam]", messages),
-                max_completion_tokens=limit,
-                temperature=temperature,
-            )
-        except openai.OpenAIError as e:
-            raise map_openai_error(e, what="chat", model=self.model, settings=self._settings) from e
-        return self._completion(response)
+        """One completion, whole; ``max_tokens`` defaults to ``settings.max_answer_tokens``. The
+        stream collected, so buffered and streamed answers share one request and one error path."""
+        for item in self.stream(messages=messages, max_tokens=max_tokens, temperature=temperature):
+            if isinstance(item, Completion):
+                return item
+        raise AssertionError("stream() always ends with a Completion")  # pragma: no cover
 
     def stream(
         self,
@@ -76,6 +67,7 @@ class ChatModel:
         parts: list[str] = []
         prompt_tokens = completion_tokens = 0
         model = self.model
+        choices = 0
         try:
             stream = self._client.chat.completions.create(
                 model=self.model,
@@ -92,27 +84,18 @@ class ChatModel:
                         prompt_tokens = chunk.usage.prompt_tokens
                         completion_tokens = chunk.usage.completion_tokens
                     for choice in chunk.choices:
+                        choices += 1
+                        # A refusal arrives in its own field; it is still the answer to show.
                         piece = choice.delta.content or choice.delta.refusal or ""
                         if piece:
                             parts.append(piece)
                             yield piece
         except openai.OpenAIError as e:
             raise map_openai_error(e, what="chat", model=self.model, settings=self._settings) from e
+        if not choices:
+            raise UpstreamError(f"chat model {self.model!r} returned no choices")
         yield Completion(text="".join(parts), prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
                          model=model)
-
-    def _completion(self, response: ChatCompletion) -> Completion:
-        if not response.choices:
-            raise UpstreamError(f"chat model {self.model!r} returned no choices")
-        message = response.choices[0].message
-        usage = response.usage
-        return Completion(
-            # A refusal arrives in its own field with content None; it is still the answer to show.
-            text=message.content or message.refusal or "",
-            prompt_tokens=usage.prompt_tokens if usage else 0,
-            completion_tokens=usage.completion_tokens if usage else 0,
-            model=response.model or self.model,
-        )
 
 
 def build_chat_model(settings: Settings) -> ChatModel | None:
