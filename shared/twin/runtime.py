@@ -110,13 +110,12 @@ class Runtime:
         database = self.database
         settings = self.settings
         # Never start the embedded server from a background thread: only a configured database.
-        if connect and (database._conninfo or settings.database_url or settings.database_secret_arn):
+        if connect and (database.conninfo or settings.database_url or settings.database_secret_arn):
             from twin.storage.db import connect as open_connection
             from twin.storage.db import resolve_conninfo
 
-            conninfo = database._conninfo or resolve_conninfo(settings)
-            conn = open_connection(settings, conninfo)
-            _adopt(database, conn, conninfo)
+            conninfo = database.conninfo or resolve_conninfo(settings)
+            database.adopt(open_connection(settings, conninfo), conninfo, timeout_s=ADOPT_TIMEOUT_S)
             steps["connect_ms"] = (time.perf_counter() - t) * 1e3
             t = time.perf_counter()
         import importlib
@@ -133,27 +132,6 @@ class Runtime:
 
             steps["openai_import_ms"] = (time.perf_counter() - t) * 1e3
         return steps
-
-
-def _adopt(database: Database, conn: object, conninfo: str) -> None:
-    """Give ``database`` the connection the warm-up opened, unless it already has a live one.
-
-    Reaches into the holder's lock and slot on purpose: ``Database.run`` holds its lock while it
-    connects, and going through it would make a concurrent health check wait for this connect.
-    """
-    taken = False
-    if database._lock.acquire(timeout=ADOPT_TIMEOUT_S):
-        try:
-            current_conn = database._conn
-            if current_conn is None or current_conn.closed or current_conn.broken:
-                database._conn = conn  # type: ignore[assignment]
-                if database._conninfo is None:
-                    database._conninfo = conninfo
-                taken = True
-        finally:
-            database._lock.release()
-    if not taken:
-        conn.close()  # type: ignore[attr-defined]
 
 
 _warmup_lock = threading.Lock()

@@ -103,7 +103,7 @@ def after_restore() -> None:
     database = rt.database
     database.close()
     if rt.settings.database_secret_arn:
-        database._conninfo = None  # re-read the secret: it may have rotated since the snapshot
+        database.forget_conninfo()  # re-read the secret: it may have rotated since the snapshot
     if _key_from_secret_store(rt):
         from twin.openai_client import clear_clients
 

@@ -167,6 +167,37 @@ class Database:
                 self.close()
                 return work(self.connection())
 
+    @property
+    def conninfo(self) -> str | None:
+        """The connection string resolved so far (``None`` until the first connect)."""
+        return self._conninfo
+
+    def forget_conninfo(self) -> None:
+        """Resolve the connection string again on the next connect (a rotated secret)."""
+        self._conninfo = None
+
+    def adopt(self, conn: Conn, conninfo: str, *, timeout_s: float) -> bool:
+        """Take a connection opened elsewhere (the warm-up thread) unless a live one is held.
+
+        Waits at most ``timeout_s`` for the lock: ``run`` holds it while it connects, and a
+        request already doing that must not be delayed by this one. A connection not taken is
+        closed here. Returns whether it was taken.
+        """
+        taken = False
+        if self._lock.acquire(timeout=timeout_s):
+            try:
+                current = self._conn
+                if current is None or current.closed or current.broken:
+                    self._conn = conn
+                    if self._conninfo is None:
+                        self._conninfo = conninfo
+                    taken = True
+            finally:
+                self._lock.release()
+        if not taken:
+            conn.close()
+        return taken
+
     def close(self) -> None:
         if self._conn is not None:
             try:
