@@ -30,8 +30,8 @@ def _profile(twin_id: str) -> dict[str, Any]:
     from twin.access.twins import public_profile
     from twin.chat.suggestions import suggested_questions
 
-    found = runtime.database().run(lambda conn: public_profile(conn, twin_id))
-    suggestions = runtime.database().run(lambda conn: suggested_questions(conn, twin_id))
+    found, suggestions = runtime.database().run(
+        lambda conn: (public_profile(conn, twin_id), suggested_questions(conn, twin_id)))
     return PublicProfileOut(twin_id=found.twin_id, display_name=found.display_name, persona=found.persona,
                             mode="openai" if runtime.settings().uses_openai else "offline",
                             documents=found.documents, suggested_questions=suggestions,
