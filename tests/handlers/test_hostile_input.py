@@ -148,6 +148,11 @@ def test_document_whose_id_holds_a_slash_can_be_deleted_over_http(client: TestCl
     assert written(conn, twin_id) == 0
 
 
+@pytest.mark.parametrize("path", ["/static/a%00b.js", "/static/%2e%2e", "/static/x.exe", "/docs/assets/a%00"])
+def test_asset_names_that_are_no_shipped_file_are_a_json_404(client: TestClient, path: str) -> None:
+    assert_clear_4xx(client.get(path), 404, "asset_not_found")
+
+
 def test_options_without_cors_configured_is_a_json_4xx(client: TestClient) -> None:
     response = client.options("/api/chat")
     assert_clear_4xx(response)

@@ -22,13 +22,23 @@ _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=
 router = APIRouter(include_in_schema=False)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=1)
+def _assets() -> dict[str, tuple[bytes, str, str]]:
+    """Every shipped asset by file name, read once: a request names one of these or gets a 404,
+    and no path is ever built from what the client sent (no traversal, no NUL in a path)."""
+    assets = {}
+    for path in STATIC_DIR.iterdir():
+        if path.is_file() and path.suffix in _TYPES:
+            body = path.read_bytes()
+            assets[path.name] = (body, _TYPES[path.suffix], '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
+    return assets
+
+
 def _asset(name: str) -> tuple[bytes, str, str]:
-    path = (STATIC_DIR / name).resolve()
-    if path.parent != STATIC_DIR or path.suffix not in _TYPES or not path.is_file():
+    found = _assets().get(name)
+    if found is None:
         raise NotFound(f"no asset {name!r}", code="asset_not_found")
-    body = path.read_bytes()
-    return body, _TYPES[path.suffix], '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+    return found
 
 
 def _serve(request: Request, name: str, *, max_age: int = 300) -> Response:
