@@ -26,7 +26,7 @@ ChatBody = Annotated[ChatRequest, Depends(chat_request)]
 
 
 def _answer(request: ChatRequest, caller: Caller) -> dict[str, Any]:
-    twin_id = caller.twin_for(request.twin_id, runtime.settings().default_twin)
+    twin_id = caller.twin_for(request.twin_id)
     response = runtime.current().chat_service.answer(request, twin_id=twin_id, subject=caller.subject)
     _record_metrics(response)
     return response.as_dict()

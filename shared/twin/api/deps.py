@@ -53,13 +53,14 @@ class Caller:
     subject: str  # who the limits count against: "key:<id>" or "ip:<address>"
     limits: RateDecision
 
-    def twin_for(self, requested: str | None, default: str) -> str:
-        """The twin this caller acts for: a key's own twin (another is refused), else the request's."""
+    def twin_for(self, requested: str | None) -> str:
+        """The twin this caller acts for: a key's own twin (another is refused), else the one the
+        request names, else the server's default."""
         from twin.access.apikeys import authorize_twin
 
         if self.key is not None:
             return authorize_twin(self.key, requested)
-        return requested or default
+        return requested or runtime.settings().default_twin
 
 
 def admit(request: Request, *, scope: str, route: str, limit: RateLimit, require_key: bool,

@@ -21,8 +21,7 @@ REQUEST_MODELS = (IngestRequest,)
 
 
 def _twin(caller: Caller, requested: str | None) -> str:
-    return caller.twin_for(validate_twin_id(requested) if requested is not None else None,
-                           runtime.settings().default_twin)
+    return caller.twin_for(validate_twin_id(requested) if requested is not None else None)
 
 
 def _ingest(caller: Caller, payload: Any) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def encode(event: str, data: dict[str, Any]) -> bytes:
 
 
 def _events(request: ChatRequest, caller: Caller) -> Iterator[ChatEvent]:
-    twin_id = caller.twin_for(request.twin_id, runtime.settings().default_twin)
+    twin_id = caller.twin_for(request.twin_id)
     return runtime.current().chat_service.stream(request, twin_id=twin_id, subject=caller.subject)
 
 
