@@ -28,7 +28,7 @@ from twin.chat.prompting import Passage, Profile, build_messages, no_context_ans
 from twin.chat.retrieval import Hit, hybrid_search
 from twin.chat.schemas import ChatRequest
 from twin.config import Settings
-from twin.embeddings.base import Embedder, estimate_tokens, is_semantic
+from twin.embeddings.base import Embedder, Padded, estimate_tokens, is_semantic
 from twin.errors import EmbedderMismatch, NotFound
 from twin.ingest.chunking import chunk_body
 from twin.storage.db import Conn, Database
@@ -272,8 +272,10 @@ class ChatService:
         from twin.chat.offline_answer import extractive_answer, introduce
 
         semantic = is_semantic(self.embedder)
-        embed = (lambda texts: self.embedder.embed(texts).vectors) if semantic else None
-        query_vector = vector if semantic else None
+        # Sentences in the model's own size: the padding zeros would only lengthen every dot product.
+        model = self.embedder.inner if isinstance(self.embedder, Padded) else self.embedder
+        embed = (lambda texts: model.embed(texts).vectors) if semantic else None
+        query_vector = vector[:model.dim] if semantic else None
         if intent is not None:
             return introduce(intent=intent, passages=_passages(hits), profile=profile, query_vector=query_vector,
                              embed=embed)
