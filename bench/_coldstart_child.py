@@ -9,6 +9,7 @@ process from outside; the in-process figures printed here are for information on
 Environment switches (set by the parent):
   TWIN_BENCH_MODULES=FILE  write the source files of every loaded module to FILE (one per line),
                            for compiling them before the timed runs;
+  TWIN_BENCH_MODULE_NAMES=FILE  write the names of every loaded module to FILE, for the library floor;
   TWIN_BENCH_PHASES=1      time each connect, statement and HTTP request (model calls) and report
                            them; this imports psycopg and httpx first to wrap them, so it is only
                            used for the one diagnostic run, never for the timed ones.
@@ -119,6 +120,9 @@ def _bytecode() -> dict[str, Any]:
             "pycache_prefix": sys.pycache_prefix, "dont_write_bytecode": sys.dont_write_bytecode}
 
 
+names_out = os.environ.get("TWIN_BENCH_MODULE_NAMES")
+if names_out:
+    Path(names_out).write_text("\n".join(sorted(sys.modules)) + "\n", encoding="utf-8")
 modules_out = os.environ.get("TWIN_BENCH_MODULES")
 if modules_out:
     files = {str(getattr(m, "__file__", "") or "") for m in list(sys.modules.values())}

@@ -20,6 +20,14 @@ built with them). Runs alternate (a, b, a, b, ...) so the noisy cores' slow mome
     POWERTOOLS_METRICS_NAMESPACE is set. The answer cache and rate-limit rows are deleted
     before every run so each run does the whole work (embedding + completion, no cache hit).
 
+(c) library floor: a process that imports exactly the third-party and standard-library modules
+    (b) had loaded when it answered, and nothing of the project, and does no work: what any
+    handler answering that request through these libraries pays at least. ``library_floor_ratio``
+    (floor / naive) above 1.0 means the first chat needs more of the libraries than the naive
+    list imports (openai's chat and streaming resources, httpcore, h11, anyio's sockets), so
+    ``ratio`` cannot reach 1.0 whatever the project's own code does; ``cold_over_floor`` is what
+    the project adds on top (its modules, connect, round trips, the model calls).
+
 ``ratio`` = cold_first_response_ms / naive_import_ms (target <= 0.8). Interpreter teardown at
 exit (a few hundred ms here with these libraries loaded) is inside both figures, though a Lambda
 never pays it on the request path; so ``ratio_to_response`` is also reported: wall clock from
@@ -177,6 +185,25 @@ def prepare_bytecode(python: str, prefix: Path, runs: list[tuple[list[str], dict
             "pycache_prefix": "temporary PYTHONPYCACHEPREFIX (both sides)"}
 
 
+_PROJECT_MODULES = ("twin", "app", "_coldstart_child", "__main__", "__mp_main__")
+
+
+def library_floor_script(python: str, child_cmd: list[str], env: dict[str, str], directory: Path) -> Path:
+    """A script importing, in the order they are named, the library modules one cold chat loaded."""
+    names_file = directory / "module-names.txt"
+    proc = subprocess.run(child_cmd, env={**env, "TWIN_BENCH_MODULE_NAMES": str(names_file)}, capture_output=True,
+                          text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"module-name run failed: {proc.stderr[-2000:]}")
+    names = [n for n in names_file.read_text(encoding="utf-8").split() if n.split(".")[0] not in _PROJECT_MODULES]
+    script = directory / "library_floor.py"
+    script.write_text("import importlib\n"
+                      f"for name in {names!r}:\n"
+                      "    try:\n        importlib.import_module(name)\n"
+                      "    except Exception:\n        pass\n", encoding="utf-8")
+    return script
+
+
 def phase_breakdown(python: str, env: dict[str, str]) -> dict[str, Any]:
     """One diagnostic cold chat under -X importtime with connect/statement/HTTP timing (not timed)."""
     spawned = time.time()
@@ -274,6 +301,7 @@ def main() -> int:
         bytecode["naive_side"] = json.loads(proc.stdout.strip().splitlines()[-1])
         log(f"  {bytecode}")
 
+        floor_cmd = [python, str(library_floor_script(python, child_cmd, child_env, pyc_dir))]
         log("warm-up (untimed): one naive import, one cold chat ...")
         _, proc = run_child(naive_cmd, base_env)
         if proc.returncode != 0:
@@ -291,8 +319,10 @@ def main() -> int:
         cold_done_ms: list[float] = []
         in_process_ms: list[float] = []
         import_ms: list[float] = []
+        floor_ms: list[float] = []
         for i in range(args.runs):
             bare_ms.append(run_child([python, "-c", "pass"], base_env)[0])
+            floor_ms.append(run_child(floor_cmd, base_env)[0])
             ms, done, proc = run_marked(naive_cmd, base_env)
             naive_ms.append(ms)
             naive_done_ms.append(done)
@@ -336,6 +366,9 @@ def main() -> int:
         "cold_to_response_ms": round(median(cold_done_ms), 1),
         "ratio_to_response": round(median(cold_done_ms) / median(naive_done_ms), 3),
         "runs": args.runs,
+        "library_floor_ms": round(median(floor_ms), 1),
+        "library_floor_ratio": round(median(floor_ms) / median(naive_ms), 3),
+        "cold_over_floor": round(median(cold_ms) / median(floor_ms), 3),
         "bare_python_ms": round(median(bare_ms), 1),
         "naive_import_ms_all": [round(x) for x in naive_ms],
         "cold_first_response_ms_all": [round(x) for x in cold_ms],

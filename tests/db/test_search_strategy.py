@@ -55,6 +55,13 @@ def test_lexical_query_lets_one_word_be_absent_and_no_operator_through() -> None
     assert lexical_query("Who are you?") == ""
 
 
+def test_an_any_word_query_swaps_the_topic_cue_for_the_words_answers_use() -> None:
+    assert lexical_query("Are you married, Ana?", any_word=True, related="husband wife", cues="married") == (
+        "'Ana' | 'husband' | 'wife'")
+    # With every word required, an added alternative could only drop matches: the question stays as asked.
+    assert lexical_query("Are you married, Ana?", related="husband wife", cues="married") == "'married' & 'Ana'"
+
+
 def test_zero_padding_leaves_cosine_similarity_unchanged() -> None:
     rng = random.Random(7)
     a, b = [rng.uniform(-1, 1) for _ in range(384)], [rng.uniform(-1, 1) for _ in range(384)]

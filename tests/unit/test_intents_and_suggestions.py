@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from twin.chat.intents import WORK_QUERY, Intent, intent_of, retrieval_text
+from twin.chat.intents import WORK_QUERY, Intent, in_english, intent_of, retrieval_text, topic_cues, topics_of
 from twin.chat.suggestions import heading_is_question
 
 
@@ -29,8 +29,43 @@ def test_job_questions_are_searched_the_way_a_resume_words_them() -> None:
     assert retrieval_text("What do you do?").endswith(WORK_QUERY)
     assert retrieval_text("¿A qué te dedicas?").endswith(WORK_QUERY)
     assert retrieval_text("What did you do at Acme?").endswith(WORK_QUERY)
-    assert retrieval_text("Where did you study?") == "Where did you study?"
-    assert retrieval_text("What do you do for fun?") == "What do you do for fun?"
+    assert WORK_QUERY not in retrieval_text("Where did you study?")
+    assert WORK_QUERY not in retrieval_text("What do you do for fun?")
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("Are you married?", "partner"), ("Where are you from originally?", "origin"), ("Any pets?", "pets"),
+    ("What do you do for fun?", "leisure"), ("Do you manage people?", "management"),
+    ("Where did you go to school?", "education"), ("Which companies have you worked for?", "employers"),
+    ("Do you have any brothers or sisters?", "siblings"), ("How many kids do you have?", "children"),
+    ("Are you looking for a new position?", "job-search"), ("What salary are you hoping for?", "salary"),
+    ("¿Estás casada?", "partner"), ("¿Tienes mascotas?", "pets"), ("D'où viens-tu ?", "origin"),
+])
+def test_paraphrased_questions_are_recognised_by_topic(question: str, topic: str) -> None:
+    assert topic in [t.name for t in topics_of(question)]
+
+
+def test_a_topic_is_searched_with_the_words_its_answers_use() -> None:
+    assert "husband" in retrieval_text("Are you married?")
+    assert "grew up" in retrieval_text("Where are you from?")
+
+
+@pytest.mark.parametrize("question", ["Does Chispa like cats?", "What was your thesis about?", "hi"])
+def test_questions_without_a_known_topic_are_searched_as_asked(question: str) -> None:
+    if not topics_of(question):
+        assert retrieval_text(question) == question
+
+
+def test_questions_in_other_languages_are_searched_in_english() -> None:
+    assert in_english("¿A qué te dedicas?") == "What do you do for a living?"
+    assert in_english("Onde você mora?") == "Where do you live?"
+    assert in_english("Does Chispa like cats?") == "Does Chispa like cats?"
+
+
+def test_topic_cues_are_the_words_that_only_name_the_topic() -> None:
+    assert topic_cues("Are you married?") == "married"
+    assert "for work" in topic_cues("What do you do for work?")
+    assert "Chispa" not in topic_cues("Does Chispa have a dog?")
 
 
 def test_a_heading_that_is_a_question_is_asked_as_it_is() -> None:

@@ -384,6 +384,25 @@ def test_json_documents_wrapper_is_loaded(tmp_path: Path) -> None:
     assert [(d.id, d.content) for d in load_path(path)] == [("people.json#0", "A."), ("people.json#1", "B.")]
 
 
+def test_json_question_and_answer_pairs_are_documents_titled_by_the_question(tmp_path: Path) -> None:
+    path = tmp_path / "faq.json"
+    path.write_text(json.dumps([{"question": "Do you work remotely?", "answer": "Yes, two days a week."},
+                                {"question": "Can you start soon?", "answer": "In a month.", "id": "start"}]))
+    documents = load_paths([path]).documents
+    assert [(d.id, d.title, d.content) for d in documents] == [
+        ("faq.json#0", "Do you work remotely?", "Yes, two days a week."),
+        ("start", "Can you start soon?", "In a month.")]
+
+
+def test_json_question_without_an_answer_is_rejected_naming_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "faq.json"
+    path.write_text(json.dumps([{"question": "Do you work remotely?", "answer": "Yes."},
+                                {"question": "Can you start soon?", "answr": "In a month."}]))
+    result = load_paths([path])
+    assert result.documents == []
+    assert "documents[1]" in result.failed[0].reason
+
+
 def test_json_document_without_content_is_rejected_with_index(tmp_path: Path) -> None:
     path = write(tmp_path / "people.json", json.dumps(
         {"documents": [{"content": "A."}, {"content": "B."}, {"title": "No content"}]}))

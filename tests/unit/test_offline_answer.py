@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from twin.chat.intents import Intent
+from twin.chat.intents import Intent, topics_of
 from twin.chat.offline_answer import extractive_answer, introduce
 from twin.chat.prompting import Passage, Profile, no_context_answer
 from twin.ingest.chunking import chunk_document
@@ -177,6 +177,38 @@ def test_without_overlap_the_twin_says_its_notes_do_not_hold_the_answer() -> Non
     result = extractive_answer(question="What is your favourite colour?", passages=passages, profile=ADA)
     assert result.answered is False
     assert result.text == no_context_answer(ADA)
+
+
+def topical_answer(question: str, *contents: str) -> tuple[bool, str]:
+    passages = [passage(n, content) for n, content in enumerate(contents, start=1)]
+    result = extractive_answer(question=question, passages=passages, profile=ADA, topics=topics_of(question))
+    return result.answered, result.text
+
+
+def test_a_paraphrased_question_is_answered_by_the_words_its_topic_uses() -> None:
+    answered, text = topical_answer("Are you married?", WORK, "Bio\n\nI live in Berlin with my husband, Tom.")
+    assert answered
+    assert "Tom" in text
+
+
+def test_without_a_semantic_model_a_topic_question_needs_a_topic_word() -> None:
+    # "many" is all the two share: word matching must not take "how many riders" for "how many kids".
+    answered, _ = topical_answer("How many kids do you have?", "Notes\n\nHow many riders does a bus lane add?")
+    assert answered is False
+
+
+def test_a_sentence_opening_on_a_reference_back_brings_the_one_it_refers_to() -> None:
+    text = answer("Which shelter was it?", "Pets\n\nTusse is our cat. We adopted him from a shelter in Voss.")
+    assert text.startswith("Tusse is our cat")
+    assert "shelter in Voss" in text
+
+
+def test_a_figure_is_never_answered_by_a_near_miss() -> None:
+    answered, _ = topical_answer("What is your salary?", WORK, "Notes\n\nI don't take paid consulting work.")
+    assert answered is False
+    answered, text = topical_answer("What salary are you hoping for?", "Notes\n\nMy salary expectation is 90k.")
+    assert answered
+    assert "90k" in text
 
 
 def test_question_about_a_name_the_notes_never_mention_is_declined() -> None:

@@ -3,13 +3,15 @@
 They share no words with any document, so retrieval by the question's own words finds nothing
 useful; the twin answers them from its profile and its most introductory passages instead.
 Deterministic patterns, in English, Spanish and Portuguese (the languages of the twin's likely
-visitors are unknown; these cover the common openings).
+visitors are unknown; these cover the common openings); common topic questions are also
+recognised in French and German (``in_english``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -52,22 +54,163 @@ def intent_of(question: str) -> Intent | None:
 INTRODUCTION_QUERY = "About me: I'm my name, I work as, my job, I live in, I grew up in."
 
 
+# Ordinary questions about a person rarely use the words their answer uses: "Are you married?" is
+# answered by "my husband, Theo", "Where are you from?" by "I grew up in Valparaíso". Each topic
+# pairs how visitors ask (a pattern over the folded question) with how notes usually say the answer;
+# those words join the search (semantic embedders only) and, at a lower weight than the visitor's
+# own words, the offline answer's word matching.
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    asked: re.Pattern[str]
+    answer_words: str  # how notes usually word the answer, said as a sentence: joins the search by meaning
+    marker_words: str  # words an answer usually holds: joins the word matching
+    strict: bool = False  # only a sentence holding a marker word answers: a salary is a figure, not a job
+
+    @property
+    def markers(self) -> str:
+        return self.marker_words or self.answer_words
+
+
+def _topic(name: str, asked: str, answer_words: str, marker_words: str = "", *, strict: bool = False) -> Topic:
+    return Topic(name, re.compile(asked), answer_words, marker_words, strict)
+
+
 # "What do you do for work?" names no job and no employer, so by meaning it sits closest to any
 # sentence about work habits; said the way a resume or bio says it, it finds the job itself.
-_WORK = re.compile(
-    r"\b(?:what (?:do|did) you do(?! for fun| in your (?:free|spare) time| on (?:the )?weekends| to relax)"
-    r"|what(?:'s| is) your (?:job|role|"
-    r"profession|occupation|position|title)|where do you work|who do you work for|what kind of work|"
-    r"your current (?:job|role))")
-# The same question in Spanish or Portuguese (the offline model is English-only: the English words
-# carry the search).
-_WORK_ELSEWHERE = re.compile(r"\b(?:a que te dedicas|en que trabajas|o que (?:voce )?faz|onde (?:voce )?trabalha)\b")
 WORK_QUERY = "My job: I work as a ... at ..., my current role and employer."
+TOPICS: tuple[Topic, ...] = (
+    _topic("work", r"\b(?:what (?:do|did) you do(?! for fun| in your (?:free|spare) time| on (?:the )?weekends"
+           r"| to relax)(?: for (?:work|a living|money))?|what(?:'s| is) your (?:job|role|profession|occupation|"
+           r"position|title)|where do you work|who do you work for|what kind of work|your current (?:job|role)|"
+           r"for a living)", WORK_QUERY,
+           # Job titles, not "work" or "role": those words are in every sentence about working hours.
+           "engineer developer scientist designer analyst consultant researcher architect founder manager "
+           "teacher writer"),
+    _topic("employers", r"\b(?:compan(?:y|ies)|employers?|organi[sz]ations?|firms?|places?)\b.*"
+           r"\b(?:work|worked|been)\b|\bwhere (?:have|did|else did) you (?:work|worked|been employed)|"
+           r"\b(?:previous|past|former|prior|last|other) (?:jobs?|roles?|employers?|positions?|compan(?:y|ies))\b|"
+           r"\bwork (?:history|experience)\b|\b(?:career|resume|cv)\b",
+           "My experience: I worked at ... as ..., my previous roles and employers, before that I was a ...",
+           "experience employment worked joined moved employer intern"),
+    _topic("management", r"\b(?:manage|managed|managing|manager|supervise|lead|leading)\b.*\b(?:people|team|teams|"
+           r"anyone|others|staff|engineers|reports)\b|\bdirect reports?\b|\bmanagement\b|\bmentor|\bin charge of\b|"
+           r"\b(?:reports?|reporting) to you\b|\bteam size\b|\bbig is your team\b",
+           "I lead the team of people who report to me; I manage and mentor junior colleagues."),
+    _topic("education", r"\b(?:school|college|university|uni|degrees?|study|studied|education|graduate[ds]?|"
+           r"alma mater|major(?:ed)?|diploma|phd|masters?|bachelor'?s?)\b",
+           "My education: I studied ... at the university, my degree, I graduated from ..."),
+    _topic("origin", r"\bwhere (?:are|r) you (?:from|originally)|\b(?:originally|hometown|home town|grow up|grew up|"
+           r"born|raised|childhood|native)\b|\bwhere(?:'s| is) home\b",
+           "I grew up in ..., I was born in ..., my hometown, where I'm from."),
+    _topic("home", r"\bwhere (?:do|did) you (?:live|stay)|\b(?:based|located|reside|neighbou?rhood)\b|"
+           r"\b(?:what|which) (?:city|town|country|part of)\b|\bthese days\b", "I live in ..., I'm based in ...",
+           "live lives living based settled moved"),
+    _topic("partner", r"\b(?:married|marry|spouse|husband|wife|partner|girlfriend|boyfriend|single|dating|"
+           r"relationship|engaged)\b", "My husband, my wife, my partner: we married, I live with ..."),
+    _topic("siblings", r"\b(?:siblings?|brothers?|sisters?)\b", "My brother, my sister, my siblings."),
+    _topic("children", r"\b(?:kids|children|child|sons?|daughters?)\b", "My son, my daughter, our children, our kids."),
+    _topic("parents", r"\b(?:parents|mother|father|mom|mum|dad)\b", "My parents, my mother, my father."),
+    # Asked by the generic word only: "Do you have a cat?" names its animal and must not get the dog.
+    _topic("pets", r"\b(?:pets?|animals?)\b", "My pet: our dog, our cat, we adopted a rescue ...",
+           "pet dog cat puppy kitten adopted rescue"),
+    _topic("leisure", r"\bfor fun\b|\b(?:hobby|hobbies|free time|spare time|weekends?|pastimes?|interests|"
+           r"to relax|relax|unwind|downtime|outside (?:of )?work|passions?|off work|evenings|not working)\b",
+           "My hobbies and interests outside work: in my free time and on weekends I play, I ride, I enjoy ..."),
+    _topic("job-search", r"\b(?:looking for|open to|seeking|searching for|hunting for|available for|considering)\b.*"
+           r"\b(?:jobs?|roles?|positions?|opportunit(?:y|ies)|work|offers?|change)\b|\bnew (?:job|role|position|"
+           r"opportunity|challenge)\b|\bjob (?:search|hunting)\b|\bavailable\b|\bhiring\b",
+           "I'm open to conversations about my next role; I'm exploring, looking for a role where ..."),
+    _topic("skills", r"\b(?:good at|strengths?|skills?|expertise|best at|speciali[sz]e|speciality|specialty|"
+           r"tech stack|technologies|tools)\b", "My skills and strengths: I'm good at ..., experienced with ..."),
+    _topic("availability", r"\bhow soon\b|\bnotice period\b|\bstart date\b|\bwhen (?:could|can|would) you "
+           r"start\b|\bavailable to start\b", "I could start ... weeks after an offer; my notice period is ...",
+           "notice weeks months start"),
+    _topic("volunteering", r"\b(?:charity|charities|volunteer\w*|non-?profits?|give back|giving back|pro bono|"
+           r"community (?:work|service))\b", "I volunteer with ..., unpaid work for a charity or community group.",
+           "volunteer volunteering charity nonprofit unpaid community"),
+    # Facts that are a figure or a date: a sentence without the marker words is a near miss, never the answer.
+    _topic("salary", r"\b(?:salary|salaries|compensation|pay|paid|earn|earnings|income|wage|rate|how much do you "
+           r"(?:make|charge))\b", "My salary: I earn ... per year, my rate is ...",
+           "salary salaries compensation earn earning wage", strict=True),
+    _topic("birthday", r"\b(?:birthday|birth date|date of birth|when were you born|how old|your age)\b",
+           "My birthday: I was born on ..., I am ... years old.", "birthday born age old", strict=True),
+)
+
+# Common questions in Spanish, Portuguese and French, each as the English question it means: the
+# offline model is English-only, so the English words carry the search (the answer quotes the notes).
+_ELSEWHERE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(asked), english) for asked, english in (
+    (r"\b(?:a que te dedicas|en que trabajas|de que trabajas|o que (?:voce )?faz|onde (?:voce )?trabalha|"
+     r"que fais[- ]tu|que faites[- ]vous|quel est (?:ton|votre) (?:travail|metier)|ou travailles[- ]tu|"
+     r"was machst du beruflich|was arbeitest du|wo arbeitest du|was (?:ist dein|sind sie von) beruf)\b",
+     "What do you do for a living?"),
+    (r"\b(?:de donde eres|de onde (?:voce )?e|d'ou viens[- ]tu|d'ou venez[- ]vous|ou as[- ]tu grandi|"
+     r"woher kommst du|wo bist du aufgewachsen)\b",
+     "Where are you from originally?"),
+    (r"\b(?:donde vives|onde (?:voce )?mora|ou habites[- ]tu|ou habitez[- ]vous|wo wohnst du)\b",
+     "Where do you live?"),
+    (r"\b(?:donde estudiaste|que estudiaste|onde (?:voce )?estudou|ou as[- ]tu etudie|wo hast du studiert|"
+     r"was hast du studiert)\b",
+     "Where did you study?"),
+    (r"\b(?:estas casad[oa]|tienes (?:pareja|novi[oa]|espos[oa])|(?:voce )?e casad[oa]|es[- ]tu marie|"
+     r"etes[- ]vous marie|bist du verheiratet|hast du (?:einen partner|eine partnerin))",
+     "Are you married?"),
+    (r"\b(?:tienes (?:hij[oa]s|herman[oa]s)|tem (?:filhos|irmaos)|as[- ]tu des (?:enfants|freres)|"
+     r"hast du (?:kinder|geschwister))",
+     "Do you have any children or siblings?"),
+    (r"\b(?:tienes mascotas?|tem (?:animais|animal de estimacao)|as[- ]tu des animaux|hast du haustiere)",
+     "Do you have any pets?"),
+    (r"\b(?:tiempo libre|pasatiempos?|que haces para divertirte|hobbies?|tempo livre|temps libre|loisirs|"
+     r"freizeit|hobbys)\b",
+     "What are your hobbies? What do you do for fun?"),
+    (r"\b(?:que idiomas|cuantos idiomas|quais (?:idiomas|linguas)|quelles langues|welche sprachen)\b",
+     "Which languages do you speak?"),
+    (r"\b(?:buscas (?:trabajo|empleo)|estas buscando|procurando (?:emprego|trabalho)|cherches[- ]tu)\b",
+     "Are you looking for a new job?"),
+    (r"\b(?:voluntari[oa]|voluntariado|benevolat|benevole|ehrenamt\w*)\b", "Do you do any volunteer work?"),
+))
+
+
+def in_english(question: str) -> str:
+    """``question``, or the English question it means when it is one of the common ones asked in
+    Spanish, Portuguese or French."""
+    folded = _fold(question)
+    return next((english for asked, english in _ELSEWHERE if asked.search(folded)), question)
+
+
+# Visitors also ask about the twin in the third person ("Is she married?", "Where did he study?");
+# for recognising the topic that is "you". Only here: in a follow-up, "her" may well be the dog.
+_THIRD_PERSON = ((re.compile(r"\b(?:is|was) (?:she|he)\b"), "are you"), (re.compile(r"\b(?:she|he)'s\b"), "you're"),
+                 (re.compile(r"\b(?:she|he)\b"), "you"), (re.compile(r"\b(?:her|his)\b"), "your"),
+                 (re.compile(r"\b(?:herself|himself)\b"), "yourself"), (re.compile(r"\bhas you\b"), "have you"),
+                 (re.compile(r"\bdoes you\b"), "do you"))
+
+
+def _asked_of_the_twin(question: str) -> str:
+    folded = _fold(in_english(question))
+    for pattern, second_person in _THIRD_PERSON:
+        folded = pattern.sub(second_person, folded)
+    return folded
+
+
+def topics_of(question: str) -> list[Topic]:
+    folded = _asked_of_the_twin(question)
+    return [topic for topic in TOPICS if topic.asked.search(folded)]
+
+
+def topic_cues(question: str) -> str:
+    """The words of ``question`` that only say which topic it asks about ("married" in "Are you
+    married?", "work" in "What do you do for work?"): the topic's marker words stand in for them,
+    since notes say "my husband" and "working days" is not a job."""
+    folded = _asked_of_the_twin(question)
+    return " ".join(m.group(0) for topic in TOPICS for m in topic.asked.finditer(folded))
+
+
+def answer_words(question: str) -> str:
+    """How the notes would word an answer to ``question``: its topics' sentences ("" for none)."""
+    return " ".join(topic.answer_words for topic in topics_of(question))
 
 
 def retrieval_text(question: str) -> str:
-    """What to search with for ``question``: itself, or with the words its answer will use."""
-    folded = _fold(question)
-    if _WORK.search(folded) or _WORK_ELSEWHERE.search(folded):
-        return f"{question} {WORK_QUERY}"
-    return question
+    """What to search with for ``question`` by meaning: itself in English, with its answer's words."""
+    return " ".join(part for part in (in_english(question), answer_words(question)) if part)

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from twin.chat.intents import Intent
+from twin.chat.intents import Intent, Topic, topic_cues
 from twin.chat.prompting import Passage, Profile, no_context_answer
 from twin.ingest.chunking import BREADCRUMB_SEPARATOR, chunk_body
 from twin.text.lexical import STOP_WORDS, stem, words
@@ -28,17 +28,30 @@ __all__ = ["OfflineAnswer", "extractive_answer", "introduce"]
 # plus the share of the question's content words it holds; the bonuses only break ties.
 _SENTENCE_WEIGHT = 0.6
 _LEXICAL_WEIGHT = 0.2
+# A word an answer to the question's topic usually holds ("husband" for "married?", twin.chat.intents)
+# counts for this share of one of the question's own words.
+_RELATED_WEIGHT = 0.5
 _RANK_BONUS = 0.03
 # A sentence this relevant answers (all-MiniLM-L6-v2 cosine, blended with its passage's; on
 # tests/quality the best sentence for questions the notes cannot answer scored 0.14-0.31); one
 # holding the question's rarer words may be a little less similar (_LEXICAL_PATH).
 _SEMANTIC_FLOOR = 0.31
 _LEXICAL_PATH = (0.4, 0.24)  # (share of the question's weighted words, relevance)
+# A sentence holding the words its topic's answers hold ("I grew up in" for "where are you from?")
+# answers when its own similarity reaches this, however diluted its passage's is.
+_TOPICAL_FLOOR = 0.25
+# ... and ranks above a sentence that is merely about the same things as the question.
+_TOPICAL_BONUS = 0.05
+# A sentence this similar answers even when none of the question's words is in the notes.
+_CONFIDENT_SEMANTIC = 0.45
+_MIN_ASKED_LETTERS = 3
 # Without a semantic embedder: at least this share of the question's content words.
 _LEXICAL_FLOOR = 0.34
 # Further sentences join the best one only when nearly as relevant.
 _COMPANION_RATIO = 0.75
 _LEXICAL_COMPANION_RATIO = 0.5
+# A sentence with the topic's words ("my husband, Brian") completes "We married in 2019" more readily.
+_TOPICAL_COMPANION_RATIO = 0.6
 _MAX_CANDIDATES = 40
 _ANNOUNCEMENT_WORDS = 4
 _MAX_LIST_ITEMS = 6
@@ -57,7 +70,8 @@ def _word_set(words: str) -> frozenset[str]:
 
 
 # With apostrophes dropped, contractions are words of their own ("what's" -> "whats").
-_STOP_WORDS = STOP_WORDS | _word_set("whats wheres whos hows whens whys dont doesnt didnt im ive youre youve")
+_STOP_WORDS = STOP_WORDS | _word_set("whats wheres whos hows whens whys dont doesnt didnt im ive youre youve "
+                                      "many much")
 
 
 @dataclass(frozen=True)
@@ -197,10 +211,12 @@ class _Scored:
     context: float  # its passage's similarity to the search (a chunk sees its heading and neighbours)
     lexical: float  # share of the question's content words it holds, weighted by rarity
     heading: float = 0.0  # its section heading's similarity to the question
+    topical: bool = False  # it holds a word an answer to the question's topic usually holds
 
     @property
     def score(self) -> float:
-        return (_relevance(self) + _LEXICAL_WEIGHT * self.lexical + _RANK_BONUS / (self.sentence.rank + 1))
+        return (_relevance(self) + _LEXICAL_WEIGHT * self.lexical + _RANK_BONUS / (self.sentence.rank + 1)
+                + (_TOPICAL_BONUS if self.topical else 0.0))
 
 
 def _unique(sentences: Sequence[_Sentence]) -> list[_Sentence]:
@@ -222,7 +238,8 @@ def _term_weights(question_terms: frozenset[str], candidates: Sequence[_Sentence
 
 
 def _scored(sentences: Sequence[_Sentence], question_terms: frozenset[str], query_vector: Sequence[float] | None,
-            embed: Embed | None) -> list[_Scored]:
+            embed: Embed | None, related_terms: frozenset[str] = frozenset(),
+            topical_terms: frozenset[str] = frozenset()) -> list[_Scored]:
     candidates = _unique(sentences)[:_MAX_CANDIDATES]
     semantic = [0.0] * len(candidates)
     headings: dict[str, float] = {}
@@ -236,15 +253,19 @@ def _scored(sentences: Sequence[_Sentence], question_terms: frozenset[str], quer
         semantic = [similarity(v) for v in vectors[: len(candidates)]]
         headings = {h: similarity(v) for h, v in zip(heading_texts, vectors[len(candidates):], strict=True)}
     weights = _term_weights(question_terms, candidates)
-    total_weight = sum(weights.values()) or 1.0
+    related = {t: _RELATED_WEIGHT * w for t, w in _term_weights(related_terms - question_terms, candidates).items()}
+    # A question made only of topic words ("Are you married?") counts one marker word as half of it.
+    total_weight = sum(weights.values()) or max(related.values(), default=_RELATED_WEIGHT) / _RELATED_WEIGHT
     scored = []
     for sentence, sem in zip(candidates, semantic, strict=True):
-        lexical = sum(weights[t] for t in sentence.terms & question_terms) / total_weight
+        matched = sum(weights[t] for t in sentence.terms & question_terms)
+        lexical = min(1.0, (matched + sum(related[t] for t in sentence.terms & related.keys())) / total_weight)
+        topical = sentence.terms & topical_terms
         if embed is None:
-            scored.append(_Scored(sentence, 0.0, 0.0, lexical))
+            scored.append(_Scored(sentence, 0.0, 0.0, lexical, topical=bool(topical)))
             continue
         context = sentence.passage.similarity if sentence.passage.similarity is not None else sem
-        scored.append(_Scored(sentence, sem, context, lexical, headings.get(sentence.heading, 0.0)))
+        scored.append(_Scored(sentence, sem, context, lexical, headings.get(sentence.heading, 0.0), bool(topical)))
     return scored
 
 
@@ -256,8 +277,9 @@ def _relevance(item: _Scored) -> float:
 def _relevant(item: _Scored, semantic: bool) -> bool:
     if semantic:
         share, relevance = _LEXICAL_PATH
-        return _relevance(item) >= _SEMANTIC_FLOOR or (item.lexical >= share and _relevance(item) >= relevance)
-    return item.lexical >= _LEXICAL_FLOOR
+        return (_relevance(item) >= _SEMANTIC_FLOOR or (item.lexical >= share and _relevance(item) >= relevance)
+                or (item.topical and item.semantic >= _TOPICAL_FLOOR))
+    return item.lexical >= _LEXICAL_FLOOR or item.topical
 
 
 _CAPITALISED = re.compile(r"(?<=\s)[A-Z][a-z]{2,}\b")
@@ -268,6 +290,18 @@ def _unknown_names(question: str, passages: Sequence[Passage]) -> list[str]:
     "What was it like working at Google?" asks about something the notes never mention."""
     text = _fold(" ".join(p.content for p in passages))
     return [w for w in _CAPITALISED.findall(question.strip()) if _fold(w) not in text]
+
+
+def _asks_about_the_unmentioned(question: str, passages: Sequence[Passage], scored: Sequence[_Scored]) -> bool:
+    """No content word of the question is in the passages, no sentence holds its topic's words and
+    none is a confident match: "What breed is your dog?" asked of notes about a cat. Similarity
+    alone would quote the cat; a question about what the notes never mention gets no answer.
+    Only for a question in English (it holds an English function word): the notes' words are."""
+    asked = {t for t in _terms(question) if len(t) >= _MIN_ASKED_LETTERS}
+    if (not asked or not set(words(question)) & STOP_WORDS or any(x.topical for x in scored)
+            or max((x.semantic for x in scored), default=0.0) >= _CONFIDENT_SEMANTIC):
+        return False
+    return not asked & _terms(" ".join(p.content for p in passages))
 
 
 def _fold(text: str) -> str:
@@ -285,12 +319,30 @@ def _select(scored: Sequence[_Scored], *, semantic: bool, limit: int) -> list[_S
         if len(chosen) >= limit:
             break
         ratio = _COMPANION_RATIO if semantic else _LEXICAL_COMPANION_RATIO
+        if item.topical:
+            ratio = min(ratio, _TOPICAL_COMPANION_RATIO)
         if item.score >= best * ratio and _relevant(item, semantic):
             chosen.append(item.sentence)
     everything = [x.sentence for x in scored]
     announcing = {x.sentence.text for x in scored if x.lexical == 0.0}
-    return _in_reading_order(_with_list_siblings(_with_continuations(chosen, everything, limit, announcing),
-                                                 everything))
+    with_context = _with_antecedent(_with_continuations(chosen, everything, limit, announcing), everything, limit)
+    return _in_reading_order(_with_list_siblings(with_context, everything))
+
+
+# Not "she" or "he": in a bio about the twin those are the twin (and become "I").
+_REFERRING = re.compile(r"\b(?:him|his|her|it|its|they|them|their)\b", re.IGNORECASE)
+_REFERRING_WORDS = 6
+
+
+def _with_antecedent(chosen: list[_Sentence], candidates: Sequence[_Sentence], limit: int) -> list[_Sentence]:
+    """The best sentence opening on a reference back ("We adopted him from a shelter") brings the
+    sentence before it, which says who "him" is ("Tusse is our cat")."""
+    best = chosen[0]
+    opening = " ".join(best.text.split()[:_REFERRING_WORDS])
+    if best.position <= 0 or len(chosen) > limit or not _REFERRING.search(opening):
+        return chosen
+    before = [c for c in candidates if c.passage is best.passage and c.position == best.position - 1]
+    return chosen + before if before and before[0] not in chosen else chosen
 
 
 def _with_list_siblings(chosen: list[_Sentence], candidates: Sequence[_Sentence]) -> list[_Sentence]:
@@ -557,12 +609,14 @@ class OfflineAnswer:
 def extractive_answer(
     *, question: str, passages: Sequence[Passage], profile: Profile, search_text: str | None = None,
     query_vector: Sequence[float] | None = None, embed: Embed | None = None, max_sentences: int = 3,
+    topics: Sequence[Topic] = (),
 ) -> OfflineAnswer:
     """An answer quoted from ``passages``, each sentence cited [n], in the first person.
 
     Sentences are scored by semantic similarity to the question (when ``embed`` and
     ``query_vector`` come from a semantic embedder) plus the share of the question's content
-    words they hold (``search_text``, the question with what it follows up, when given). The
+    words they hold (``search_text``, the question with what it follows up, when given; the words
+    an answer to one of its ``topics`` usually holds count for less). The
     best one answers if it clears the floor; up to ``max_sentences`` nearly as good join it, in
     reading order. When none clears it, the twin says plainly that its notes do not say:
     a near miss is not an answer, and an extractive twin never guesses.
@@ -570,10 +624,17 @@ def extractive_answer(
     if _unknown_names(question, passages):
         return OfflineAnswer(no_context_answer(profile), answered=False)
     sentences = _sentences(passages)
-    question_terms = _terms(search_text or question)
     semantic = embed is not None and query_vector is not None
-    chosen = _select(_scored(sentences, question_terms, query_vector, embed), semantic=semantic,
-                     limit=max(1, max_sentences))
+    cues = _terms(topic_cues(search_text or question))
+    question_terms = _terms(search_text or question) - cues
+    markers = _terms(" ".join(t.markers for t in topics))
+    scored = _scored(sentences, question_terms, query_vector, embed, markers | cues, topical_terms=markers)
+    if semantic and _asks_about_the_unmentioned(search_text or question, passages, scored):
+        return OfflineAnswer(no_context_answer(profile), answered=False)
+    if any(t.strict for t in topics) or (topics and not semantic):
+        # Word matching alone cannot tell "how many kids" from "how many riders": the topic's words decide.
+        scored = [x for x in scored if x.topical]
+    chosen = _select(scored, semantic=semantic, limit=max(1, max_sentences))
     if not chosen:
         return OfflineAnswer(no_context_answer(profile), answered=False)
     return OfflineAnswer(_render(chosen, _name_pattern(profile)), answered=True)

@@ -59,7 +59,16 @@ def ranks_exactly(chunk_count: int | None) -> bool:
     return chunk_count is not None and chunk_count <= EXACT_SEARCH_MAX_CHUNKS
 
 
-def lexical_query(text: str, *, any_word: bool = False) -> str:
+def _content_words(text: str) -> list[str]:
+    words: list[str] = []
+    for word in _WORD.findall(text):
+        folded = word.casefold()
+        if folded not in STOP_WORDS and folded not in (w.casefold() for w in words):
+            words.append(word)
+    return words[:_MAX_LEXICAL_WORDS]
+
+
+def lexical_query(text: str, *, any_word: bool = False, related: str = "", cues: str = "") -> str:
     """The question's content words as ``to_tsquery`` syntax.
 
     ``any_word`` (a twin small enough to rank exactly): any of the words, so a chunk sharing even
@@ -67,17 +76,21 @@ def lexical_query(text: str, *, any_word: bool = False) -> str:
     the words or, from three words on, all but one: one absent word ("cats" in "does Chispa sleep
     with cats?") still does not drop the passage that answers, while a plain OR would match most of
     a large twin (ranking 16k of 100k chunks cost 230 ms in bench/recall.py); the vector side
-    still finds what the words miss. Only letters and digits pass, each quoted,
+    still finds what the words miss. ``related``: words an answer would use (twin.chat.intents),
+    added only to an any-word query, where one more alternative cannot drop a match; there they
+    stand in for the ``cues``, the question's words that only name its topic. Only letters
+    and digits pass, each quoted,
     so no operator from the question reaches the parser; PostgreSQL stems them and drops its own
     stop words.
     """
-    words: list[str] = []
-    for word in _WORD.findall(text):
-        folded = word.casefold()
-        if folded not in STOP_WORDS and folded not in (w.casefold() for w in words):
-            words.append(word)
-    words = words[:_MAX_LEXICAL_WORDS]
-    if any_word or len(words) <= 1:
+    words = _content_words(text)
+    if any_word:
+        if related:
+            dropped = {w.casefold() for w in _WORD.findall(cues)}
+            words = [w for w in words if w.casefold() not in dropped]
+        words += [w for w in _content_words(related) if w.casefold() not in {v.casefold() for v in words}]
+        return " | ".join(f"'{w}'" for w in words)
+    if len(words) <= 1:
         return " | ".join(f"'{w}'" for w in words)
     if len(words) == 2:
         return " & ".join(f"'{w}'" for w in words)  # "all but one" of two would be either word alone
@@ -88,14 +101,15 @@ def lexical_query(text: str, *, any_word: bool = False) -> str:
 def hybrid_search_params(*, twin_id: str, query_text: str, embedding: Sequence[float], k: int,
                          filters: dict[str, Any] | None = None, min_similarity: float = 0.0,
                          candidates: int | None = None, exact: bool = False,
-                         any_word: bool | None = None) -> dict[str, Any]:
+                         any_word: bool | None = None, related_text: str = "", cue_text: str = "") -> dict[str, Any]:
     """The parameters of the ``chat.hybrid_search`` statement (also what `twin doctor` EXPLAINs)."""
     return {
         "twin_id": twin_id,
         "embedding": vector_literal(embedding),
         # Which words must match follows the twin's size, like the vector branch, unless a caller
         # (a benchmark comparing the two branches on one lexical query) says otherwise.
-        "query_text": lexical_query(query_text, any_word=exact if any_word is None else any_word),
+        "query_text": lexical_query(query_text, any_word=exact if any_word is None else any_word,
+                                    related=related_text, cues=cue_text),
         "filter": Jsonb(filters) if filters else None,
         # Enough per side for the fusion to reorder the top k; more only slows filtered scans.
         "candidates": candidates or max(20, k * 4),
@@ -109,13 +123,15 @@ def hybrid_search_params(*, twin_id: str, query_text: str, embedding: Sequence[f
 def hybrid_search(conn: Conn, *, twin_id: str, query_text: str, embedding: Sequence[float], k: int,
                   filters: dict[str, Any] | None = None, min_similarity: float = 0.0,
                   candidates: int | None = None, chunk_count: int | None = None,
-                  exact: bool | None = None) -> list[Hit]:
+                  exact: bool | None = None, related_text: str = "", cue_text: str = "") -> list[Hit]:
     """The twin's best ``k`` chunks for a question. The strategy follows ``chunk_count``; ``exact``
-    forces the vector branch only (benchmarks), keeping the lexical query production would use."""
+    forces the vector branch only (benchmarks), keeping the lexical query production would use;
+    ``related_text``: see ``lexical_query``."""
     params = hybrid_search_params(twin_id=twin_id, query_text=query_text, embedding=embedding, k=k,
                                   filters=filters, min_similarity=min_similarity, candidates=candidates,
                                   exact=ranks_exactly(chunk_count) if exact is None else exact,
-                                  any_word=ranks_exactly(chunk_count))
+                                  any_word=ranks_exactly(chunk_count), related_text=related_text,
+                                  cue_text=cue_text)
     # prepare=False: see the statement's comment (generic plans skip the HNSW index).
     with conn.cursor(row_factory=class_row(Hit)) as cur:
         return cur.execute(query("chat.hybrid_search"), params, prepare=False).fetchall()

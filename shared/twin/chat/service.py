@@ -22,7 +22,7 @@ from psycopg.types.json import Jsonb
 from twin.access.ratelimit import add_token_usage
 from twin.chat import cache
 from twin.chat.followup import retrieval_query
-from twin.chat.intents import INTRODUCTION_QUERY, Intent, intent_of, retrieval_text
+from twin.chat.intents import INTRODUCTION_QUERY, Intent, intent_of, retrieval_text, topic_cues, topics_of
 from twin.chat.llm import ChatModel
 from twin.chat.prompting import Passage, Profile, build_messages, no_context_answer
 from twin.chat.retrieval import Hit, hybrid_search
@@ -242,7 +242,9 @@ class ChatService:
                                              else self.settings.min_relevance)
         hits = self.db.run(lambda conn: hybrid_search(
             conn, twin_id=twin_id, query_text=search_text, embedding=vector, k=self.settings.search_k,
-            filters=request.filters, min_similarity=min_similarity, chunk_count=state.chunk_count))
+            filters=request.filters, min_similarity=min_similarity, chunk_count=state.chunk_count,
+            related_text="" if intent else " ".join(t.markers for t in topics_of(search_text)),
+            cue_text="" if intent else topic_cues(search_text)))
         turn.retrieval_ms = (time.perf_counter() - started) * 1000
         turn.sources = _sources(hits)
 
@@ -280,7 +282,8 @@ class ChatService:
             return introduce(intent=intent, passages=_passages(hits), profile=profile, query_vector=query_vector,
                              embed=embed)
         return extractive_answer(question=question, search_text=search_text, passages=_passages(hits),
-                                 profile=profile, query_vector=query_vector, embed=embed)
+                                 profile=profile, query_vector=query_vector, embed=embed,
+                                 topics=topics_of(search_text))
 
     def _model_pieces(self, messages: list[dict[str, str]], turn: _Turn) -> Iterator[str]:
         assert self.model is not None

@@ -349,6 +349,7 @@ def _required_text(path: Path, content: str) -> str:
 # --- JSON ----------------------------------------------------------------------------------
 
 _DOCUMENT_FIELDS = ("content", "id", "metadata", "source", "title")
+_FAQ_FIELDS = ("answer", "id", "metadata", "question", "source")
 
 
 def _load_json(path: Path, document_id: str, source: str) -> list[DocumentInput]:
@@ -384,9 +385,26 @@ def _json_items(path: Path, data: object) -> list[tuple[str, object]]:
     raise _file_error(path, 'must hold a document object, a list of them, or {"documents": [...]}')
 
 
+def _faq_entry(path: Path, label: str, item: dict[str, object]) -> dict[str, object]:
+    """A question-and-answer pair, the shape FAQ exports take, as a document: the question is its
+    title, the answer its content."""
+    unknown = sorted(set(item) - set(_FAQ_FIELDS))
+    if unknown:
+        raise _field_error(path, label, f"has unknown fields {unknown} (allowed: {', '.join(_FAQ_FIELDS)})")
+    for name in ("question", "answer"):
+        value = item.get(name)
+        if not isinstance(value, str) or not normalize_text(value):
+            raise _field_error(path, f"{label}.{name}", "must be a non-empty string")
+    question = item["question"]
+    document = {k: v for k, v in item.items() if k not in ("question", "answer")}
+    return {**document, "title": question, "content": item.get("answer")}
+
+
 def _json_document(path: Path, label: str, item: object, default_id: str, source: str) -> DocumentInput:
     if not isinstance(item, dict):
         raise _field_error(path, label, "must be an object")
+    if "question" in item or "answer" in item:
+        item = _faq_entry(path, label, item)
     unknown = sorted(set(item) - set(_DOCUMENT_FIELDS))
     if unknown:
         # Rejected rather than ignored: "contents" or "tittle" would otherwise vanish silently.
