@@ -197,10 +197,13 @@ def library_floor_script(python: str, child_cmd: list[str], env: dict[str, str],
         raise SystemExit(f"module-name run failed: {proc.stderr[-2000:]}")
     names = [n for n in names_file.read_text(encoding="utf-8").split() if n.split(".")[0] not in _PROJECT_MODULES]
     script = directory / "library_floor.py"
-    script.write_text("import importlib\n"
+    # Some names are not importable on their own (Cython's runtime markers); the script reports them.
+    script.write_text("import importlib, json, sys\nmissing = []\n"
                       f"for name in {names!r}:\n"
                       "    try:\n        importlib.import_module(name)\n"
-                      "    except Exception:\n        pass\n", encoding="utf-8")
+                      "    except Exception:\n        missing.append(name)\n"
+                      "print(json.dumps({'loaded': len(sys.modules), 'not_importable': missing}))\n",
+                      encoding="utf-8")
     return script
 
 
@@ -301,7 +304,12 @@ def main() -> int:
         bytecode["naive_side"] = json.loads(proc.stdout.strip().splitlines()[-1])
         log(f"  {bytecode}")
 
+        reset_state()  # the module listing above cached its answer: the floor follows a full (miss) answer
         floor_cmd = [python, str(library_floor_script(python, child_cmd, child_env, pyc_dir))]
+        proc = subprocess.run(floor_cmd, env=base_env, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise SystemExit(f"library floor script failed: {proc.stderr[-2000:]}")
+        floor_modules = json.loads(proc.stdout.strip().splitlines()[-1])
         log("warm-up (untimed): one naive import, one cold chat ...")
         _, proc = run_child(naive_cmd, base_env)
         if proc.returncode != 0:
@@ -368,6 +376,7 @@ def main() -> int:
         "runs": args.runs,
         "library_floor_ms": round(median(floor_ms), 1),
         "library_floor_ratio": round(median(floor_ms) / median(naive_ms), 3),
+        "library_floor_modules": floor_modules,
         "cold_over_floor": round(median(cold_ms) / median(floor_ms), 3),
         "bare_python_ms": round(median(bare_ms), 1),
         "naive_import_ms_all": [round(x) for x in naive_ms],
