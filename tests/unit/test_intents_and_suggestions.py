@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from twin.chat.intents import WORK_QUERY, Intent, in_english, intent_of, retrieval_text, topic_cues, topics_of
+from twin.chat.intents import WORK_QUERY, Intent, in_english, intent_of, read_topics, retrieval_text
 from twin.chat.suggestions import heading_is_question
 
 
@@ -42,7 +42,7 @@ def test_job_questions_are_searched_the_way_a_resume_words_them() -> None:
     ("¿Estás casada?", "partner"), ("¿Tienes mascotas?", "pets"), ("D'où viens-tu ?", "origin"),
 ])
 def test_paraphrased_questions_are_recognised_by_topic(question: str, topic: str) -> None:
-    assert topic in [t.name for t in topics_of(question)]
+    assert topic in [t.name for t in read_topics(question).topics]
 
 
 def test_a_topic_is_searched_with_the_words_its_answers_use() -> None:
@@ -52,7 +52,7 @@ def test_a_topic_is_searched_with_the_words_its_answers_use() -> None:
 
 @pytest.mark.parametrize("question", ["Does Chispa like cats?", "What was your thesis about?", "hi"])
 def test_questions_without_a_known_topic_are_searched_as_asked(question: str) -> None:
-    if not topics_of(question):
+    if not read_topics(question).topics:
         assert retrieval_text(question) == question
 
 
@@ -63,9 +63,9 @@ def test_questions_in_other_languages_are_searched_in_english() -> None:
 
 
 def test_topic_cues_are_the_words_that_only_name_the_topic() -> None:
-    assert topic_cues("Are you married?") == "married"
-    assert "for work" in topic_cues("What do you do for work?")
-    assert "Chispa" not in topic_cues("Does Chispa have a dog?")
+    assert read_topics("Are you married?").cues == "married"
+    assert "for work" in read_topics("What do you do for work?").cues
+    assert "Chispa" not in read_topics("Does Chispa have a dog?").cues
 
 
 def test_a_heading_that_is_a_question_is_asked_as_it_is() -> None:

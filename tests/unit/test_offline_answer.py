@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from twin.chat.intents import Intent, topics_of
+from twin.chat.intents import Intent, read_topics
 from twin.chat.offline_answer import extractive_answer, introduce
 from twin.chat.prompting import Passage, Profile, no_context_answer
 from twin.ingest.chunking import chunk_document
@@ -181,7 +181,7 @@ def test_without_overlap_the_twin_says_its_notes_do_not_hold_the_answer() -> Non
 
 def topical_answer(question: str, *contents: str) -> tuple[bool, str]:
     passages = [passage(n, content) for n, content in enumerate(contents, start=1)]
-    result = extractive_answer(question=question, passages=passages, profile=ADA, topics=topics_of(question))
+    result = extractive_answer(question=question, passages=passages, profile=ADA, topics=read_topics(question))
     return result.answered, result.text
 
 

@@ -173,7 +173,7 @@ _ELSEWHERE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(asked), 
 
 def in_english(question: str) -> str:
     """``question``, or the English question it means when it is one of the common ones asked in
-    Spanish, Portuguese or French."""
+    Spanish, Portuguese, French or German."""
     folded = _fold(question)
     return next((english for asked, english in _ELSEWHERE if asked.search(folded)), question)
 
@@ -186,31 +186,41 @@ _THIRD_PERSON = ((re.compile(r"\b(?:is|was) (?:she|he)\b"), "are you"), (re.comp
                  (re.compile(r"\bdoes you\b"), "do you"))
 
 
-def _asked_of_the_twin(question: str) -> str:
-    folded = _fold(in_english(question))
+@dataclass(frozen=True)
+class TopicReading:
+    """What a question asks about, read once: the search and the offline answer both use it."""
+
+    english: str  # the question, or the English question it means
+    topics: tuple[Topic, ...]
+    # The words that only say which topic is asked ("married" in "Are you married?", "for work" in
+    # "What do you do for work?"): the marker words stand in for them, since notes say "my husband"
+    # and "working days" is not a job.
+    cues: str
+
+    @property
+    def markers(self) -> str:
+        return " ".join(topic.markers for topic in self.topics)
+
+    @property
+    def strict(self) -> bool:
+        return any(topic.strict for topic in self.topics)
+
+    @property
+    def meaning(self) -> str:
+        """What to search with by meaning: the English question with how its answers are worded."""
+        return " ".join([self.english, *(topic.answer_words for topic in self.topics)])
+
+
+def read_topics(question: str) -> TopicReading:
+    english = in_english(question)
+    folded = _fold(english)
     for pattern, second_person in _THIRD_PERSON:
         folded = pattern.sub(second_person, folded)
-    return folded
-
-
-def topics_of(question: str) -> list[Topic]:
-    folded = _asked_of_the_twin(question)
-    return [topic for topic in TOPICS if topic.asked.search(folded)]
-
-
-def topic_cues(question: str) -> str:
-    """The words of ``question`` that only say which topic it asks about ("married" in "Are you
-    married?", "work" in "What do you do for work?"): the topic's marker words stand in for them,
-    since notes say "my husband" and "working days" is not a job."""
-    folded = _asked_of_the_twin(question)
-    return " ".join(m.group(0) for topic in TOPICS for m in topic.asked.finditer(folded))
-
-
-def answer_words(question: str) -> str:
-    """How the notes would word an answer to ``question``: its topics' sentences ("" for none)."""
-    return " ".join(topic.answer_words for topic in topics_of(question))
+    found = [(topic, [m.group(0) for m in topic.asked.finditer(folded)]) for topic in TOPICS]
+    return TopicReading(english=english, topics=tuple(topic for topic, cues in found if cues),
+                        cues=" ".join(cue for _, cues in found for cue in cues))
 
 
 def retrieval_text(question: str) -> str:
-    """What to search with for ``question`` by meaning: itself in English, with its answer's words."""
-    return " ".join(part for part in (in_english(question), answer_words(question)) if part)
+    """What to search with for ``question`` by meaning (``TopicReading.meaning``)."""
+    return read_topics(question).meaning

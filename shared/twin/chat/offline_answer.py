@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from twin.chat.intents import Intent, Topic, topic_cues
+from twin.chat.intents import Intent, TopicReading
 from twin.chat.prompting import Passage, Profile, no_context_answer
 from twin.ingest.chunking import BREADCRUMB_SEPARATOR, chunk_body
 from twin.text.lexical import STOP_WORDS, stem, words
@@ -609,14 +609,14 @@ class OfflineAnswer:
 def extractive_answer(
     *, question: str, passages: Sequence[Passage], profile: Profile, search_text: str | None = None,
     query_vector: Sequence[float] | None = None, embed: Embed | None = None, max_sentences: int = 3,
-    topics: Sequence[Topic] = (),
+    topics: TopicReading | None = None,
 ) -> OfflineAnswer:
     """An answer quoted from ``passages``, each sentence cited [n], in the first person.
 
     Sentences are scored by semantic similarity to the question (when ``embed`` and
     ``query_vector`` come from a semantic embedder) plus the share of the question's content
     words they hold (``search_text``, the question with what it follows up, when given; the words
-    an answer to one of its ``topics`` usually holds count for less). The
+    an answer to one of the topics it asks about, ``topics``, usually holds count for less). The
     best one answers if it clears the floor; up to ``max_sentences`` nearly as good join it, in
     reading order. When none clears it, the twin says plainly that its notes do not say:
     a near miss is not an answer, and an extractive twin never guesses.
@@ -625,13 +625,13 @@ def extractive_answer(
         return OfflineAnswer(no_context_answer(profile), answered=False)
     sentences = _sentences(passages)
     semantic = embed is not None and query_vector is not None
-    cues = _terms(topic_cues(search_text or question))
+    cues = _terms(topics.cues) if topics else frozenset()
     question_terms = _terms(search_text or question) - cues
-    markers = _terms(" ".join(t.markers for t in topics))
+    markers = _terms(topics.markers) if topics else frozenset()
     scored = _scored(sentences, question_terms, query_vector, embed, markers | cues, topical_terms=markers)
     if semantic and _asks_about_the_unmentioned(search_text or question, passages, scored):
         return OfflineAnswer(no_context_answer(profile), answered=False)
-    if any(t.strict for t in topics) or (topics and not semantic):
+    if topics and (topics.strict or (topics.topics and not semantic)):
         # Word matching alone cannot tell "how many kids" from "how many riders": the topic's words decide.
         scored = [x for x in scored if x.topical]
     chosen = _select(scored, semantic=semantic, limit=max(1, max_sentences))

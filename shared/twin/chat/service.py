@@ -22,7 +22,7 @@ from psycopg.types.json import Jsonb
 from twin.access.ratelimit import add_token_usage
 from twin.chat import cache
 from twin.chat.followup import retrieval_query
-from twin.chat.intents import INTRODUCTION_QUERY, Intent, intent_of, retrieval_text, topic_cues, topics_of
+from twin.chat.intents import INTRODUCTION_QUERY, Intent, TopicReading, intent_of, read_topics
 from twin.chat.llm import ChatModel
 from twin.chat.prompting import Passage, Profile, build_messages, no_context_answer
 from twin.chat.retrieval import Hit, hybrid_search
@@ -233,9 +233,10 @@ class ChatService:
         intent = intent_of(request.message)
         # "Who are you?" shares no word with any document: search with how people introduce themselves.
         search_text = INTRODUCTION_QUERY if intent else retrieval_query(request.message, history)
-        # The words a resume would use help a semantic embedder find the job; they would only dilute
-        # a word-matching one, and the full-text side always searches the visitor's own words.
-        meaning = retrieval_text(search_text) if is_semantic(self.embedder) else search_text
+        reading = read_topics(search_text)
+        # How answers to the question's topics are worded helps a semantic embedder find them; it
+        # would only dilute a word-matching one. The full-text side gets the topics' marker words.
+        meaning = reading.meaning if is_semantic(self.embedder) else search_text
         vector, turn.embedding_tokens = _query_embedding(self.db, self.settings, self.embedder, meaning)
         started = time.perf_counter()
         min_similarity = 0.0 if intent else (self.settings.offline_min_relevance if self.embedder.mode == "offline"
@@ -243,8 +244,7 @@ class ChatService:
         hits = self.db.run(lambda conn: hybrid_search(
             conn, twin_id=twin_id, query_text=search_text, embedding=vector, k=self.settings.search_k,
             filters=request.filters, min_similarity=min_similarity, chunk_count=state.chunk_count,
-            related_text="" if intent else " ".join(t.markers for t in topics_of(search_text)),
-            cue_text="" if intent else topic_cues(search_text)))
+            related_text="" if intent else reading.markers, cue_text="" if intent else reading.cues))
         turn.retrieval_ms = (time.perf_counter() - started) * 1000
         turn.sources = _sources(hits)
 
@@ -253,7 +253,8 @@ class ChatService:
             pieces: Iterator[str] = text_pieces(no_context_answer(state.profile))
         elif self.model is None:
             # Decided before the sources go out: a declined answer cites nothing.
-            offline = self._offline_answer(request.message, search_text, intent, hits, state.profile, vector)
+            offline = self._offline_answer(request.message, search_text, intent, reading, hits, state.profile,
+                                           vector)
             turn.answered = offline.answered
             if not offline.answered:
                 turn.sources = []
@@ -269,8 +270,8 @@ class ChatService:
             yield "delta", {"text": piece}
         logger.info("answered for twin %s in %s mode with %d sources", twin_id, self.mode, len(hits))
 
-    def _offline_answer(self, question: str, search_text: str, intent: Intent | None, hits: Sequence[Hit],
-                        profile: Profile, vector: list[float]) -> OfflineAnswer:
+    def _offline_answer(self, question: str, search_text: str, intent: Intent | None, reading: TopicReading,
+                        hits: Sequence[Hit], profile: Profile, vector: list[float]) -> OfflineAnswer:
         from twin.chat.offline_answer import extractive_answer, introduce
 
         semantic = is_semantic(self.embedder)
@@ -283,7 +284,7 @@ class ChatService:
                              embed=embed)
         return extractive_answer(question=question, search_text=search_text, passages=_passages(hits),
                                  profile=profile, query_vector=query_vector, embed=embed,
-                                 topics=topics_of(search_text))
+                                 topics=reading)
 
     def _model_pieces(self, messages: list[dict[str, str]], turn: _Turn) -> Iterator[str]:
         assert self.model is not None
