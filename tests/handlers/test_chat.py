@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -159,6 +160,22 @@ def test_offline_answer_contains_the_fact_and_says_offline(offline_env: None, db
     assert "University of Bergen" in body["answer"]
     assert "[1]" in body["answer"]
     assert body["sources"][0]["document_id"] == "education"
+
+
+def test_offline_sources_are_the_top_chunks_and_whichever_further_one_the_answer_quotes(
+        offline_env: None, monkeypatch: pytest.MonkeyPatch, db: Database, settings: Settings, twin_id: str) -> None:
+    monkeypatch.setenv("TWIN_SEARCH_K", "1")
+    monkeypatch.setenv("TWIN_OFFLINE_SEARCH_K", "3")
+    _reset(db)
+    ingest(db, settings, twin_id, [EDUCATION, WORK, HOBBY], OfflineEmbedder())
+    status, body, _ = chat({"message": "Where did you study marine biology, and what do you restore on weekends?",
+                            "twin_id": twin_id})
+    assert status == 200, body
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", body["answer"])}
+    listed = {source["number"] for source in body["sources"]}
+    assert max(cited) > 1, body["answer"]  # the answer read past the one chunk a model would get
+    assert cited <= listed, "every citation names a listed source"
+    assert listed == {1} | cited
 
 
 def test_followup_uses_the_session_history_for_retrieval(offline_env: None, db: Database, settings: Settings,

@@ -42,9 +42,9 @@ class Person:
 PEOPLE = [
     Person("sofia", HERE / "corpus", HERE / "questions.json", fact_rate=0.8, false_declines=1),
     Person("katrin", HERE / "more" / "katrin" / "corpus", HERE / "more" / "katrin" / "questions.json",
-           fact_rate=0.65, false_declines=1),
+           fact_rate=0.75, false_declines=1),
     Person("njeri", HERE / "more" / "njeri" / "corpus", HERE / "more" / "njeri" / "questions.json",
-           fact_rate=0.65, false_declines=2),
+           fact_rate=0.75, false_declines=1),
 ]
 
 

@@ -211,6 +211,21 @@ def test_a_figure_is_never_answered_by_a_near_miss() -> None:
     assert "90k" in text
 
 
+def test_a_birthday_needs_a_date_not_only_the_word() -> None:
+    answered, _ = topical_answer("When is your birthday?", "Studio\n\nI print birthday cards and gig posters.")
+    assert answered is False
+    answered, text = topical_answer("When is your birthday?", "Bio\n\nMy birthday is in May, on the 14th.")
+    assert answered
+    assert "14th" in text
+
+
+def test_the_answer_names_the_passages_it_cites() -> None:
+    result = extractive_answer(question="Where were you an intern?", passages=[passage(1, EDUCATION),
+                               passage(2, WORK)], profile=ADA, max_sentences=1)
+    assert result.cited == frozenset({2})
+    assert "[2]" in result.text
+
+
 def test_question_about_a_name_the_notes_never_mention_is_declined() -> None:
     passages = [passage(1, WORK)]
     result = extractive_answer(question="What was it like working at Google as a data engineer?",

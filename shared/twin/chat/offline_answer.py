@@ -41,7 +41,7 @@ _LEXICAL_PATH = (0.4, 0.24)  # (share of the question's weighted words, relevanc
 # answers when its own similarity reaches this, however diluted its passage's is.
 _TOPICAL_FLOOR = 0.25
 # ... and ranks above a sentence that is merely about the same things as the question.
-_TOPICAL_BONUS = 0.05
+_TOPICAL_BONUS = 0.1
 # A sentence this similar answers even when none of the question's words is in the notes.
 _CONFIDENT_SEMANTIC = 0.45
 _MIN_ASKED_LETTERS = 3
@@ -239,16 +239,20 @@ def _term_weights(question_terms: frozenset[str], candidates: Sequence[_Sentence
 
 def _scored(sentences: Sequence[_Sentence], question_terms: frozenset[str], query_vector: Sequence[float] | None,
             embed: Embed | None, related_terms: frozenset[str] = frozenset(),
-            topical_terms: frozenset[str] = frozenset()) -> list[_Scored]:
+            topical_terms: frozenset[str] = frozenset(),
+            question_vector: Sequence[float] | None = None) -> list[_Scored]:
+    """``question_vector``: the question as asked, when ``query_vector`` is what it means; a
+    sentence's similarity is the closer of the two."""
     candidates = _unique(sentences)[:_MAX_CANDIDATES]
     semantic = [0.0] * len(candidates)
     headings: dict[str, float] = {}
     if embed is not None and query_vector is not None and candidates:
         heading_texts = sorted({c.heading for c in candidates if c.heading})
         vectors = embed([s.text for s in candidates] + heading_texts)
+        queries = [query_vector] if question_vector is None else [query_vector, question_vector]
 
         def similarity(v: Sequence[float]) -> float:
-            return sum(a * b for a, b in zip(query_vector, v, strict=False))
+            return max(sum(a * b for a, b in zip(q, v, strict=False)) for q in queries)
 
         semantic = [similarity(v) for v in vectors[: len(candidates)]]
         headings = {h: similarity(v) for h, v in zip(heading_texts, vectors[len(candidates):], strict=True)}
@@ -282,6 +286,10 @@ def _relevant(item: _Scored, semantic: bool) -> bool:
     return item.lexical >= _LEXICAL_FLOOR or item.topical
 
 
+# A figure or a date, as a salary or a birthday is stated: digits, a month, a number in words.
+_FIGURE = re.compile(r"\d|\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|(?-i:May)|june|july|aug(?:ust)?|sept?(?:ember)?|"
+                     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|hundred|thousand|million|six figures|"
+                     r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)(?:y|ies))\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"(?<=\s)[A-Z][a-z]{2,}\b")
 
 
@@ -604,12 +612,19 @@ def _render(chosen: Sequence[_Sentence], names: re.Pattern[str] | None) -> str:
 class OfflineAnswer:
     text: str
     answered: bool  # False: the notes do not hold the answer, and the text says so
+    cited: frozenset[int] = frozenset()  # the passage numbers the text cites
+
+
+def _quoting(chosen: Sequence[_Sentence], names: re.Pattern[str] | None, *, lead: str = "",
+             tail: str = "") -> OfflineAnswer:
+    text = " ".join(part for part in (lead, _render(chosen, names), tail) if part)
+    return OfflineAnswer(text, answered=True, cited=frozenset(s.passage.number for s in chosen))
 
 
 def extractive_answer(
     *, question: str, passages: Sequence[Passage], profile: Profile, search_text: str | None = None,
     query_vector: Sequence[float] | None = None, embed: Embed | None = None, max_sentences: int = 3,
-    topics: TopicReading | None = None,
+    topics: TopicReading | None = None, question_vector: Sequence[float] | None = None,
 ) -> OfflineAnswer:
     """An answer quoted from ``passages``, each sentence cited [n], in the first person.
 
@@ -628,16 +643,20 @@ def extractive_answer(
     cues = _terms(topics.cues) if topics else frozenset()
     question_terms = _terms(search_text or question) - cues
     markers = _terms(topics.markers) if topics else frozenset()
-    scored = _scored(sentences, question_terms, query_vector, embed, markers | cues, topical_terms=markers)
+    scored = _scored(sentences, question_terms, query_vector, embed, markers | cues, topical_terms=markers,
+                     question_vector=question_vector)
     if semantic and _asks_about_the_unmentioned(search_text or question, passages, scored):
         return OfflineAnswer(no_context_answer(profile), answered=False)
-    if topics and (topics.strict or (topics.topics and not semantic)):
+    if topics and topics.strict:
+        # A salary or a birthday is a figure or a date: "I print birthday cards" is a near miss.
+        scored = [x for x in scored if x.topical and _FIGURE.search(x.sentence.text)]
+    elif topics and topics.topics and not semantic:
         # Word matching alone cannot tell "how many kids" from "how many riders": the topic's words decide.
         scored = [x for x in scored if x.topical]
     chosen = _select(scored, semantic=semantic, limit=max(1, max_sentences))
     if not chosen:
         return OfflineAnswer(no_context_answer(profile), answered=False)
-    return OfflineAnswer(_render(chosen, _name_pattern(profile)), answered=True)
+    return _quoting(chosen, _name_pattern(profile))
 
 
 _NAME_WORD = r"[A-Z\u00c0-\u00de][\w'\u2019-]+"
@@ -686,9 +705,10 @@ def introduce(*, intent: Intent, passages: Sequence[Passage], profile: Profile, 
         return OfflineAnswer("My notes don't have an introduction yet; ask me about something in them.",
                              answered=False)
     if intent is Intent.GREETING:
-        opening = _render(ranked[:1], names) if ranked else persona
-        text = " ".join(part for part in ("Hi!", lead, opening,
-                                          "Ask me about my work, my projects or what I do for fun.") if part)
-        return OfflineAnswer(text, answered=True)
-    body = _render(_in_reading_order(ranked[: 1 if persona else 2]), names) if ranked else ""
-    return OfflineAnswer(" ".join(part for part in (lead, persona, body) if part), answered=True)
+        greeting = " ".join(part for part in ("Hi!", lead) if part)
+        invitation = "Ask me about my work, my projects or what I do for fun."
+        if not ranked:
+            return OfflineAnswer(" ".join(part for part in (greeting, persona, invitation) if part), answered=True)
+        return _quoting(ranked[:1], names, lead=greeting, tail=invitation)
+    return _quoting(_in_reading_order(ranked[: 1 if persona else 2]), names,
+                    lead=" ".join(part for part in (lead, persona) if part))

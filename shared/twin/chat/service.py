@@ -29,6 +29,7 @@ from twin.chat.retrieval import Hit, hybrid_search
 from twin.chat.schemas import ChatRequest
 from twin.config import Settings
 from twin.embeddings.base import Embedder, Padded, estimate_tokens, is_semantic
+from twin.embeddings.memo import MemoisedEmbedding
 from twin.errors import EmbedderMismatch, NotFound
 from twin.ingest.chunking import chunk_body
 from twin.storage.db import Conn, Database
@@ -41,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 SNIPPET_CHARS = 240
 # Part of every offline cache key: a new answerer must not serve answers the old one cached.
-OFFLINE_ANSWERER = "extractive-v2"
+OFFLINE_ANSWERER = "extractive-v3"
 
 
 @dataclass
@@ -152,6 +153,7 @@ class ChatService:
         self.settings = settings
         self.embedder = embedder
         self.model = model
+        self._sentence_vectors: MemoisedEmbedding | None = None
 
     @property
     def mode(self) -> str:
@@ -241,12 +243,14 @@ class ChatService:
         started = time.perf_counter()
         min_similarity = 0.0 if intent else (self.settings.offline_min_relevance if self.embedder.mode == "offline"
                                              else self.settings.min_relevance)
+        # An extractive answer picks sentences, so it reads more chunks than a model's prompt holds.
+        k = self.settings.search_k if self.model else max(self.settings.search_k, self.settings.offline_search_k)
         hits = self.db.run(lambda conn: hybrid_search(
-            conn, twin_id=twin_id, query_text=search_text, embedding=vector, k=self.settings.search_k,
+            conn, twin_id=twin_id, query_text=search_text, embedding=vector, k=k,
             filters=request.filters, min_similarity=min_similarity, chunk_count=state.chunk_count,
             related_text="" if intent else reading.markers, cue_text="" if intent else reading.cues))
         turn.retrieval_ms = (time.perf_counter() - started) * 1000
-        turn.sources = _sources(hits)
+        turn.sources = _sources(hits[: self.settings.search_k])
 
         if not hits and not intent:
             turn.answered = False
@@ -256,8 +260,9 @@ class ChatService:
             offline = self._offline_answer(request.message, search_text, intent, reading, hits, state.profile,
                                            vector)
             turn.answered = offline.answered
-            if not offline.answered:
-                turn.sources = []
+            # The top search_k as with a model, and whichever further chunk the answer quotes.
+            turn.sources = [source for source in _sources(hits) if offline.answered and (
+                source["number"] <= self.settings.search_k or source["number"] in offline.cited)]
             pieces = text_pieces(offline.text)
         else:
             messages = build_messages(profile=state.profile, question=request.message, passages=_passages(hits),
@@ -268,7 +273,7 @@ class ChatService:
         for piece in pieces:
             turn.parts.append(piece)
             yield "delta", {"text": piece}
-        logger.info("answered for twin %s in %s mode with %d sources", twin_id, self.mode, len(hits))
+        logger.info("answered for twin %s in %s mode with %d sources", twin_id, self.mode, len(turn.sources))
 
     def _offline_answer(self, question: str, search_text: str, intent: Intent | None, reading: TopicReading,
                         hits: Sequence[Hit], profile: Profile, vector: list[float]) -> OfflineAnswer:
@@ -277,14 +282,19 @@ class ChatService:
         semantic = is_semantic(self.embedder)
         # Sentences in the model's own size: the padding zeros would only lengthen every dot product.
         model = self.embedder.inner if isinstance(self.embedder, Padded) else self.embedder
-        embed = (lambda texts: model.embed(texts).vectors) if semantic else None
+        if semantic and self._sentence_vectors is None:
+            self._sentence_vectors = MemoisedEmbedding(model)
+        embed = self._sentence_vectors if semantic else None
         query_vector = vector[:model.dim] if semantic else None
+        # The search went by what a topic question means ("married?" with "my husband, my wife"); a
+        # sentence may still be closer to the question as asked, so it is scored against both.
+        question_vector = model.embed([reading.english]).vectors[0] if semantic and reading.topics else None
         if intent is not None:
             return introduce(intent=intent, passages=_passages(hits), profile=profile, query_vector=query_vector,
                              embed=embed)
         return extractive_answer(question=question, search_text=search_text, passages=_passages(hits),
                                  profile=profile, query_vector=query_vector, embed=embed,
-                                 topics=reading)
+                                 topics=reading, question_vector=question_vector)
 
     def _model_pieces(self, messages: list[dict[str, str]], turn: _Turn) -> Iterator[str]:
         assert self.model is not None
