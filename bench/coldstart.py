@@ -395,7 +395,7 @@ def main() -> int:
                           "cached_ratio<=0.6": median(cached_ms) / median(naive_ms) <= CACHED_TARGET},
         "bytecode": bytecode,
         "forbidden_loaded_at_import": sorted(forbidden),
-        "warmup": os.environ.get("TWIN_WARMUP", "default (on: AWS_LAMBDA_FUNCTION_NAME is set)"),
+        "warmup": os.environ.get("TWIN_WARMUP", "default (off)"),
         "phases": phases,
     }
     if report is not None:

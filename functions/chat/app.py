@@ -5,7 +5,7 @@ event -> Mangum -> FastAPI router (twin.api.chat_routes) -> twin.chat.service ->
 
 from twin import runtime
 
-# Connect and import the chat modules on a daemon thread while FastAPI imports (TWIN_WARMUP=0: off).
+# With TWIN_WARMUP=1: connect and import the chat modules on a daemon thread while FastAPI imports.
 runtime.start_warmup()
 
 from twin.api import chat_routes, page_routes, profile_routes  # noqa: E402

@@ -30,10 +30,13 @@ def test_warmup_is_off_with_twin_warmup_0(monkeypatch: pytest.MonkeyPatch, fresh
     assert runtime.start_warmup() is None
 
 
-def test_warmup_is_off_outside_lambda_unless_asked(monkeypatch: pytest.MonkeyPatch, fresh_warmup: None) -> None:
+def test_warmup_is_off_unless_asked_even_inside_lambda(monkeypatch: pytest.MonkeyPatch, fresh_warmup: None) -> None:
     monkeypatch.delenv("TWIN_WARMUP", raising=False)
-    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "digital-twin-chat")
     assert not runtime.warmup_enabled()
+    assert runtime.start_warmup() is None
+    monkeypatch.setenv("TWIN_WARMUP", "1")
+    assert runtime.warmup_enabled()
 
 
 def test_warmup_connects_and_the_next_query_reuses_that_connection(
