@@ -403,6 +403,38 @@ def test_json_question_without_an_answer_is_rejected_naming_the_field(tmp_path: 
     assert "documents[1]" in result.failed[0].reason
 
 
+def test_a_json_profile_is_ingested_as_one_fact_per_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "profile.json", json.dumps({
+        "name": "Bao Ngo", "headline": "Staff Backend Engineer at Parcelwise",
+        "location": {"city": "Toronto", "country": "Canada"}, "languages": ["Go", "Python"],
+        "talks": [{"title": "Postgres Is a Perfectly Good Queue", "event": "Maple Go Conf", "year": 2023}],
+        "open_source": True, "links": {}}))
+    [document] = load_path(path)
+    assert (document.id, document.title) == ("profile.json", "Bao Ngo")
+    assert document.content.split("\n") == [
+        "Name: Bao Ngo", "Headline: Staff Backend Engineer at Parcelwise", "Location: city: Toronto; country: Canada",
+        "Languages: Go, Python", "Open source: yes", "", "## Talks",
+        "- title: Postgres Is a Perfectly Good Queue; event: Maple Go Conf; year: 2023"]
+
+
+def test_a_json_list_of_records_gives_one_document_per_record(tmp_path: Path) -> None:
+    path = write(tmp_path / "jobs.json", json.dumps([{"company": "Acme", "role": "Data engineer", "from": 2019},
+                                                      {"company": "Initech", "role": "Intern"}]))
+    assert [(d.id, d.content) for d in load_path(path)] == [
+        ("jobs.json#0", "Company: Acme\nRole: Data engineer\nFrom: 2019"),
+        ("jobs.json#1", "Company: Initech\nRole: Intern")]
+
+
+def test_a_misspelt_document_field_is_rejected_not_taken_for_data(tmp_path: Path) -> None:
+    path = write(tmp_path / "post.json", json.dumps({"title": "Post", "contnet": "Hello."}))
+    assert "has unknown fields ['contnet']" in rejection(path)
+
+
+def test_deeply_nested_json_is_rejected_naming_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "deep.json", "[" * 100_000 + "]" * 100_000)
+    assert rejection(path).startswith(f"{path}: ")
+
+
 def test_json_document_without_content_is_rejected_with_index(tmp_path: Path) -> None:
     path = write(tmp_path / "people.json", json.dumps(
         {"documents": [{"content": "A."}, {"content": "B."}, {"title": "No content"}]}))

@@ -226,6 +226,49 @@ def test_the_answer_names_the_passages_it_cites() -> None:
     assert "[2]" in result.text
 
 
+@pytest.mark.parametrize(("question", "notes"), [
+    ("What breed is your cat?", "Pets\n\nTusse is our cat. We adopted him from a shelter in Voss in 2020."),
+    ("Which climbing gym are you a member of?", "Hobbies\n\nI climb indoors twice a week and outdoors in Sintra."),
+    ("Who was your boss at Initech?", WORK),
+    ("What was your PhD about?", "Education\n\nI did a master's in structural engineering at NTNU."),
+])
+def test_a_question_about_what_the_notes_leave_out_of_what_they_mention_is_declined(question: str,
+                                                                                     notes: str) -> None:
+    answered, _ = topical_answer(question, notes)
+    assert answered is False
+
+
+def test_the_same_question_is_answered_when_the_notes_hold_its_subject() -> None:
+    answered, text = topical_answer("What breed is your cat?", "Pets\n\nTusse is our cat, a Norwegian Forest breed.")
+    assert answered
+    assert "Norwegian Forest" in text
+    # "programming" is not in the notes, but it only qualifies "languages", which is.
+    answered, text = topical_answer("Which programming languages do you know?",
+                                    "Skills\n\nLanguages I know: Go, Python and SQL.")
+    assert answered
+    assert "Go, Python" in text
+
+
+def test_a_bare_figure_answers_under_a_heading_that_names_its_topic() -> None:
+    passages = [Passage(number=1, document_id="faq.json#4", chunk_id="c1", title="What are your salary expectations?",
+                        content="What are your salary expectations?\n\nBetween 75,000 and 85,000 euros gross.",
+                        score=1.0)]
+    result = extractive_answer(question="What kind of pay are you after?", passages=passages, profile=ADA,
+                               topics=read_topics("What kind of pay are you after?"))
+    assert result.answered
+    assert "75,000" in result.text
+
+
+def test_a_section_name_is_never_quoted_as_an_answer() -> None:
+    passages = [Passage(number=1, document_id="about.html", chunk_id="c1", title="About",
+                        content="About > About me > Where I am now\n\nI live in Leslieville, in east Toronto.",
+                        score=1.0, heading_path=("About", "About me", "Where I am now"))]
+    result = extractive_answer(question="Where do you live these days?", passages=passages, profile=ADA,
+                               topics=read_topics("Where do you live these days?"))
+    assert "Where I am now" not in result.text
+    assert "Leslieville" in result.text
+
+
 def test_question_about_a_name_the_notes_never_mention_is_declined() -> None:
     passages = [passage(1, WORK)]
     result = extractive_answer(question="What was it like working at Google as a data engineer?",

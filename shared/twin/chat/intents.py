@@ -29,11 +29,16 @@ def _fold(text: str) -> str:
 _GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening)|hola|buenas|buenos dias|"
     r"ola|oi|bom dia|boa tarde|bonjour|hallo|ciao)(?:\s+(?:there|you|twin|all))?[\s!.,?]*$")
+# "Hi! Could you tell me about yourself?": the greeting opens the question, the question decides.
+_OPENING_GREETING = re.compile(
+    r"^(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)|hola|buenas|ola|oi|bonjour|hallo)"
+    r"(?:\s+(?:there|you|twin|all))?\s*[!.,\u2014\u2013-]+\s*(?=\S)")
 _NAME = re.compile(
-    r"\b(?:what(?:'s| is) your (?:full |real )?name|who am i (?:talking|speaking|chatting) (?:to|with)|"
+    r"\b(?:what(?:'s| is) your (?:full |real )?name|who am i (?:\w+ )?(?:talking|speaking|chatting) (?:to|with)|"
     r"your name\??$|como te llamas|cual es tu nombre|qual (?:e )?o seu nome|como (?:voce )?se chama)\b")
 _INTRODUCTION = re.compile(
-    r"^\s*(?:so,?\s+)?(?:who (?:are|r) (?:you|u)|tell me (?:a bit |a little |more )?about (?:yourself|you)|"
+    r"^\s*(?:so,?\s+)?(?:(?:could|can|would) you (?:please )?)?(?:who (?:are|r) (?:you|u)|"
+    r"(?:tell|talk) (?:me|us) (?:a (?:bit|little)(?: bit)? |a few things |something |more )?about (?:yourself|you)\b|"
     r"introduce yourself|describe yourself|who is this|what about you|about you|"
     r"quien eres|quien es usted|hablame de ti|cuentame (?:sobre|de) ti|quem (?:e )?(?:voce|tu)|"
     r"fale (?:sobre|de) (?:voce|si))\b")
@@ -43,6 +48,7 @@ def intent_of(question: str) -> Intent | None:
     folded = _fold(question).strip().lstrip("¿¡").strip()
     if _GREETING.match(folded):
         return Intent.GREETING
+    folded = _OPENING_GREETING.sub("", folded)
     if _NAME.search(folded):
         return Intent.NAME
     if _INTRODUCTION.match(folded):
@@ -82,13 +88,13 @@ WORK_QUERY = "My job: I work as a ... at ..., my current role and employer."
 TOPICS: tuple[Topic, ...] = (
     _topic("work", r"\b(?:what (?:do|did) you do(?! for fun| in your (?:free|spare) time| on (?:the )?weekends"
            r"| to relax)(?: for (?:work|a living|money))?|what(?:'s| is) your (?:job|role|profession|occupation|"
-           r"position|title)|where do you work|who do you work for|what kind of work|your current (?:job|role)|"
-           r"for a living)", WORK_QUERY,
+           r"position|title)|where (?:do|are) you (?:work|working)|who do you work for|what kind of work|"
+           r"your current (?:job|role)|for a living)", WORK_QUERY,
            # Job titles, not "work" or "role": those words are in every sentence about working hours.
            "engineer developer scientist designer analyst consultant researcher architect founder manager "
            "teacher writer"),
     _topic("employers", r"\b(?:compan(?:y|ies)|employers?|organi[sz]ations?|firms?|places?)\b.*"
-           r"\b(?:work|worked|been)\b|\bwhere (?:have|did|else did) you (?:work|worked|been employed)|"
+           r"\b(?:work|worked|been|employed)\b|\bwhere (?:have|did|else did) you (?:work|worked|been employed)|"
            r"\b(?:previous|past|former|prior|last|other) (?:jobs?|roles?|employers?|positions?|compan(?:y|ies))\b|"
            r"\bwork (?:history|experience)\b|\b(?:career|resume|cv)\b",
            "My experience: I worked at ... as ..., my previous roles and employers, before that I was a ...",
@@ -97,17 +103,19 @@ TOPICS: tuple[Topic, ...] = (
            r"anyone|others|staff|engineers|reports)\b|\bdirect reports?\b|\bmanagement\b|\bmentor|\bin charge of\b|"
            r"\b(?:reports?|reporting) to you\b|\bteam size\b|\bbig is your team\b",
            "I lead the team of people who report to me; I manage and mentor junior colleagues."),
-    _topic("education", r"\b(?:school|college|university|uni|degrees?|study|studied|education|graduate[ds]?|"
-           r"alma mater|major(?:ed)?|diploma|phd|masters?|bachelor'?s?)\b",
+    _topic("education", r"\b(?:school|college|university|uni|degrees?|study|studied|education|(?:post)?graduate[ds]?|"
+           r"alma mater|major(?:ed)?|diploma|phd|doctorate|masters?|bachelor'?s?|thesis|dissertation)\b",
            "My education: I studied ... at the university, my degree, I graduated from ..."),
     _topic("origin", r"\bwhere (?:are|r) you (?:from|originally)|\b(?:originally|hometown|home town|grow up|grew up|"
            r"born|raised|childhood|native)\b|\bwhere(?:'s| is) home\b",
            "I grew up in ..., I was born in ..., my hometown, where I'm from."),
     _topic("home", r"\bwhere (?:do|did) you (?:live|stay)|\b(?:based|located|reside|neighbou?rhood)\b|"
-           r"\b(?:what|which) (?:city|town|country|part of)\b|\bthese days\b", "I live in ..., I'm based in ...",
+           r"\b(?:what|which) (?:city|town|country|part of)\b", "I live in ..., I'm based in ...",
            "live lives living based settled moved"),
     _topic("partner", r"\b(?:married|marry|spouse|husband|wife|partner|girlfriend|boyfriend|single|dating|"
-           r"relationship|engaged)\b", "My husband, my wife, my partner: we married, I live with ..."),
+           r"relationship|engaged|other half|significant other|seeing (?:anyone|someone)|taken)\b",
+           "My husband, my wife, my partner: we married, I live with ...",
+           "husband wife partner married spouse girlfriend boyfriend fiance fiancee"),
     _topic("siblings", r"\b(?:siblings?|brothers?|sisters?)\b", "My brother, my sister, my siblings."),
     _topic("children", r"\b(?:kids|children|child|sons?|daughters?)\b", "My son, my daughter, our children, our kids."),
     _topic("parents", r"\b(?:parents|mother|father|mom|mum|dad)\b", "My parents, my mother, my father."),
@@ -123,9 +131,22 @@ TOPICS: tuple[Topic, ...] = (
            "I'm open to conversations about my next role; I'm exploring, looking for a role where ..."),
     _topic("skills", r"\b(?:good at|strengths?|skills?|expertise|best at|speciali[sz]e|speciality|specialty|"
            r"tech stack|technologies|tools)\b", "My skills and strengths: I'm good at ..., experienced with ..."),
-    _topic("availability", r"\bhow soon\b|\bnotice period\b|\bstart date\b|\bwhen (?:could|can|would) you "
-           r"start\b|\bavailable to start\b", "I could start ... weeks after an offer; my notice period is ...",
-           "notice weeks months start"),
+    _topic("availability", r"\bhow (?:soon|quickly|fast)\b|\bnotice\b|\bstart date\b|\b(?:when )?(?:could|can|would) "
+           r"you start\b|\bavailable to start\b", "I could start ... weeks after an offer; my notice period is ...",
+           "notice days weeks months start"),
+    _topic("remote", r"\b(?:remote(?:ly)?|from home|wfh|hybrid|in the office|on-?site|office days|commute|"
+           r"living room|home office|in person)\b",
+           "I work remotely ... days a week, hybrid, from home, in the office ...",
+           "remote remotely hybrid home office onsite site days week"),
+    _topic("relocation", r"\brelocat\w*|\bwould you (?:ever )?(?:consider )?(?:move|moving)\b|\bopen to moving\b|"
+           r"\b(?:move|moving) (?:abroad|countries|cities|there|to (?:another|a different|the)|"
+           r"for (?:a|the) (?:job|role|right))",
+           "Relocating: I would move to ..., I'm settled in ... and would not move, open to relocation.",
+           "relocate relocation relocating move moving settled abroad"),
+    _topic("talks", r"\b(?:conferences?|keynotes?|(?:spoke|spoken|speak|speaking|presented) at|public speaking|"
+           r"(?:give|gave|given|giving|any|a) talks?|presentations?|meetups?|summits?|panels?)\b",
+           "I gave a talk at the conference, I spoke at ..., my presentation ...",
+           "talk talks conference summit keynote spoke presented presentation meetup panel"),
     _topic("volunteering", r"\b(?:charity|charities|volunteer\w*|non-?profits?|give back|giving back|pro bono|"
            r"community (?:work|service))\b", "I volunteer with ..., unpaid work for a charity or community group.",
            "volunteer volunteering charity nonprofit unpaid community"),

@@ -167,6 +167,11 @@ def _is_heading(unit: str) -> bool:
     return 0 < len(words) <= _HEADING_WORDS and not unit.rstrip().endswith(_TERMINAL) and unit[:1].isupper()
 
 
+# A heading that is an entry ("Acme — Data Engineer", "Analyst, Initech (2019-2021)"), not a
+# section name ("Where I am now", "Outside of work").
+_ENTRY = re.compile(r"\d|[,|@\u00b7\u2014\u2013\u2192]| - | at ")
+
+
 def _sentences(passages: Sequence[Passage]) -> list[_Sentence]:
     ranked = sorted(passages, key=lambda p: p.number)
     found: list[_Sentence] = []
@@ -175,7 +180,7 @@ def _sentences(passages: Sequence[Passage]) -> list[_Sentence]:
         block = 0
         heading = passage.heading_path[-1] if passage.heading_path else (passage.title or "")
         title = passage.title or ""
-        if len(passage.heading_path) >= 3 and len(heading.split()) >= _TITLE_WORDS - 1:
+        if len(passage.heading_path) >= 3 and len(heading.split()) >= _TITLE_WORDS - 1 and _ENTRY.search(heading):
             # A sub-section heading of a resume ("Staff Engineer, Tidewater Analytics (2021 - present)")
             # is itself an answer to "where have you worked?"; its siblings complete the list.
             found.append(_Sentence(rank, -1, passage, heading, _terms(heading), block=-1, heading=heading,
@@ -264,13 +269,20 @@ def _scored(sentences: Sequence[_Sentence], question_terms: frozenset[str], quer
     for sentence, sem in zip(candidates, semantic, strict=True):
         matched = sum(weights[t] for t in sentence.terms & question_terms)
         lexical = min(1.0, (matched + sum(related[t] for t in sentence.terms & related.keys())) / total_weight)
-        topical = sentence.terms & topical_terms
+        # Under a heading or title with the topic's words ("Salary expectations?"), a bare figure is on topic.
+        topical = (sentence.terms | _where_terms(sentence)) & topical_terms
         if embed is None:
             scored.append(_Scored(sentence, 0.0, 0.0, lexical, topical=bool(topical)))
             continue
         context = sentence.passage.similarity if sentence.passage.similarity is not None else sem
         scored.append(_Scored(sentence, sem, context, lexical, headings.get(sentence.heading, 0.0), bool(topical)))
     return scored
+
+
+def _where_terms(sentence: _Sentence) -> frozenset[str]:
+    """The words of the title and headings a sentence sits under."""
+    passage = sentence.passage
+    return _terms(" ".join([passage.title or "", *passage.heading_path, sentence.heading]))
 
 
 def _relevance(item: _Scored) -> float:
@@ -290,7 +302,9 @@ def _relevant(item: _Scored, semantic: bool) -> bool:
 _FIGURE = re.compile(r"\d|\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|(?-i:May)|june|july|aug(?:ust)?|sept?(?:ember)?|"
                      r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|hundred|thousand|million|six figures|"
                      r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)(?:y|ies))\b", re.IGNORECASE)
-_CAPITALISED = re.compile(r"(?<=\s)[A-Z][a-z]{2,}\b")
+_CAPITALISED = re.compile(r"(?<=\s)(?:[A-Z][a-z]{2,}|[A-Z][a-z]*[A-Z][A-Za-z]*)\b")
+# Names and acronyms past the question's first word: "Brindle", "AWS", "PhD".
+_NAMED = re.compile(r"(?<=\s)(?:[A-Z][a-z]+|[A-Z][a-z]*[A-Z][A-Za-z]*)\b")
 
 
 def _unknown_names(question: str, passages: Sequence[Passage]) -> list[str]:
@@ -310,6 +324,58 @@ def _asks_about_the_unmentioned(question: str, passages: Sequence[Passage], scor
             or max((x.semantic for x in scored), default=0.0) >= _CONFIDENT_SEMANTIC):
         return False
     return not asked & _terms(" ".join(p.content for p in passages))
+
+
+# The words a question's subject follows: "What breed...", "Which climbing gym...", "your boss".
+_ASKING = frozenset({"what", "which", "whats", "whose", "your", "her", "his", "their"})
+_ASKING_FILLER = _word_set("is are was were s kind type sort of the a an exactly")
+# Heads too general to name anything the notes must contain.
+_GENERAL_HEADS = _word_set(
+    """
+    name names kind type sort thing things way ways favourite favorite best biggest largest main first
+    last next current typical usual day days life one part plan plans story background experience
+    role job work career time times thoughts opinion view approach advice take like
+    """
+)
+_CONFIDENT_HEADLESS = 0.6
+
+
+def _subject_groups(question: str) -> list[list[str]]:
+    """The one or two content words right after "what", "which" or "your": what is asked about,
+    its head noun last ("Which climbing gym", "your boss")."""
+    tokens = [t.replace("'", "").replace("\u2019", "") for t in words(question)]
+    groups: list[list[str]] = []
+    for i, token in enumerate(tokens):
+        if token not in _ASKING:
+            continue
+        j = i + 1
+        while j < len(tokens) and tokens[j] in _ASKING_FILLER:
+            j += 1
+        group: list[str] = []
+        for word in tokens[j:j + 2]:
+            if word in _STOP_WORDS or word in _ASKING:
+                break
+            group.append(word)
+        if group:
+            groups.append(group)
+    return groups
+
+
+def _unheld_subject(question: str, passages: Sequence[Passage], cues: frozenset[str]) -> str | None:
+    """The head of what the question asks about, when no passage holds it but they hold something
+    else it names: "breed" in "What breed is your cat?" asked of notes that describe the cat and
+    not its breed, "gym" in "Which climbing gym...?", "boss" in "your boss at Brindle Health"."""
+    held = _terms(" ".join(f"{p.title or ''} {p.content}" for p in passages))
+
+    def asked(word: str) -> bool:
+        return word not in _GENERAL_HEADS and len(word) >= _MIN_ASKED_LETTERS and stem(word) not in cues
+
+    groups = [[w for w in group if asked(w)] for group in _subject_groups(question)]
+    heads = [group[-1] for group in groups if group]
+    named = [w.casefold() for w in _NAMED.findall(question)]
+    companions = [w for w in [*(w for g in groups for w in g), *named] if stem(w) in held]
+    absent = [h for h in heads if stem(h) not in held]
+    return absent[0] if absent and companions else None
 
 
 def _fold(text: str) -> str:
@@ -646,6 +712,9 @@ def extractive_answer(
     scored = _scored(sentences, question_terms, query_vector, embed, markers | cues, topical_terms=markers,
                      question_vector=question_vector)
     if semantic and _asks_about_the_unmentioned(search_text or question, passages, scored):
+        return OfflineAnswer(no_context_answer(profile), answered=False)
+    if (_unheld_subject(topics.english if topics else question, passages, cues)
+            and max((x.semantic for x in scored), default=0.0) < _CONFIDENT_HEADLESS):
         return OfflineAnswer(no_context_answer(profile), answered=False)
     if topics and topics.strict:
         # A salary or a birthday is a figure or a date: "I print birthday cards" is a near miss.

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from twin.errors import ConfigurationError, InvalidRequest
 from twin.ingest.chunking import find_markdown_title, normalize_text
 from twin.ingest.schemas import MAX_DOCUMENT_CHARS, DocumentInput
+from twin.ingest.structured import data_title, data_to_text, misspelt_field
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -357,6 +358,8 @@ def _load_json(path: Path, document_id: str, source: str) -> list[DocumentInput]
         data = json.loads(_read_text(path))
     except json.JSONDecodeError as e:
         raise _file_error(path, f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from e
+    except RecursionError as e:
+        raise _file_error(path, "JSON nested too deeply to read") from e
     documents: list[DocumentInput] = []
     labels_by_id: dict[str, str] = {}
     for position, (label, item) in enumerate(_json_items(path, data)):
@@ -405,6 +408,8 @@ def _json_document(path: Path, label: str, item: object, default_id: str, source
         raise _field_error(path, label, "must be an object")
     if "question" in item or "answer" in item:
         item = _faq_entry(path, label, item)
+    elif _is_data(item):
+        return _data_document(path, label, item, default_id, source)
     unknown = sorted(set(item) - set(_DOCUMENT_FIELDS))
     if unknown:
         # Rejected rather than ignored: "contents" or "tittle" would otherwise vanish silently.
@@ -428,6 +433,22 @@ def _json_document(path: Path, label: str, item: object, default_id: str, source
         source=_optional_string(path, label, item, "source") or source,
         metadata=dict(metadata or {}),
     )
+
+
+def _is_data(item: dict[str, object]) -> bool:
+    """No ``content`` and fields a document does not have, none of them a misspelt document field:
+    a profile or an export (``twin.ingest.structured``), not a document with a typo."""
+    return ("content" not in item and any(key not in _DOCUMENT_FIELDS for key in item)
+            and misspelt_field(list(item), _DOCUMENT_FIELDS + _FAQ_FIELDS) is None)
+
+
+def _data_document(path: Path, label: str, item: dict[str, object], default_id: str, source: str) -> DocumentInput:
+    content = normalize_text(data_to_text(item))
+    if not content:
+        raise _field_error(path, label, "has no values to ingest")
+    own_id = item.get("id")
+    document_id = own_id if isinstance(own_id, str) and own_id.strip() and len(own_id) <= MAX_ID_CHARS else default_id
+    return DocumentInput(id=document_id, title=data_title(item), content=content, source=source, metadata={})
 
 
 def _optional_string(path: Path, label: str, item: dict[str, object], field: str) -> str | None:
