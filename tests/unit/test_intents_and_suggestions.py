@@ -46,7 +46,7 @@ def test_job_questions_are_searched_the_way_a_resume_words_them() -> None:
     ("Would you move to the States for the right job?", "relocation"), ("Are you open to relocating?", "relocation"),
     ("Have you ever spoken at a conference?", "talks"), ("Could you do the job from your living room?", "remote"),
     ("How quickly could you start?", "availability"), ("What was your master's dissertation about?", "education"),
-    ("Where are you working these days?", "work"),
+    ("Where are you working these days?", "work"), ("What was your final university project about?", "thesis"),
 ])
 def test_paraphrased_questions_are_recognised_by_topic(question: str, topic: str) -> None:
     assert topic in [t.name for t in read_topics(question).topics]

@@ -269,6 +269,33 @@ def test_a_section_name_is_never_quoted_as_an_answer() -> None:
     assert "Leslieville" in result.text
 
 
+def test_a_follow_up_asking_for_more_is_not_answered_with_what_was_just_said() -> None:
+    notes = ("CV\n\nI work at Acme as a data engineer. I mentor two juniors at Acme.",
+             "Earlier\n\nBefore that I worked at Globex as an analyst.")
+    passages = [passage(n, content) for n, content in enumerate(notes, start=1)]
+    said = "I work at Acme as a data engineer [1]. I mentor two juniors at Acme [1]."
+    result = extractive_answer(question="And before that?", search_text="Where do you work? And before that?",
+                               passages=passages, profile=ADA, said=said)
+    assert "Globex" in result.text
+    assert "Acme as a data engineer" not in result.text
+
+
+def test_what_was_said_is_repeated_when_nothing_new_answers_the_follow_up() -> None:
+    said = "I worked at Acme Corp as a data engineer [1]. Before that I was an intern at Initech [1]."
+    result = extractive_answer(question="And before that?", search_text="Where did you work? And before that?",
+                               passages=[passage(1, WORK)], profile=ADA, said=said)
+    assert result.answered  # without the fallback every sentence was said, and it would decline
+    assert "Acme Corp" in result.text
+
+
+def test_a_how_long_question_prefers_the_sentence_with_a_date() -> None:
+    answered, text = topical_answer("How long have you lived in Lisbon?",
+                                    "Home\n\nI have lived in Lisbon, a city of hills and trams.",
+                                    "Move\n\nI have lived in Lisbon since 2018.")
+    assert answered
+    assert text.startswith("I have lived in Lisbon since 2018")
+
+
 def test_question_about_a_name_the_notes_never_mention_is_declined() -> None:
     passages = [passage(1, WORK)]
     result = extractive_answer(question="What was it like working at Google as a data engineer?",

@@ -106,6 +106,11 @@ TOPICS: tuple[Topic, ...] = (
     _topic("education", r"\b(?:school|college|university|uni|degrees?|study|studied|education|(?:post)?graduate[ds]?|"
            r"alma mater|major(?:ed)?|diploma|phd|doctorate|masters?|bachelor'?s?|thesis|dissertation)\b",
            "My education: I studied ... at the university, my degree, I graduated from ..."),
+    # A thesis is one part of an education whose words ("dissertation", "final project") notes rarely repeat.
+    _topic("thesis", r"\b(?:thesis|theses|dissertation|final(?:[- ]year)? (?:university |uni |degree )?project|"
+           r"capstone|postgraduate research|doctoral research|research project)\b",
+           "My thesis was about ..., my dissertation, my final project at university.",
+           "thesis dissertation supervised supervisor"),
     _topic("origin", r"\bwhere (?:are|r) you (?:from|originally)|\b(?:originally|hometown|home town|grow up|grew up|"
            r"born|raised|childhood|native)\b|\bwhere(?:'s| is) home\b",
            "I grew up in ..., I was born in ..., my hometown, where I'm from."),

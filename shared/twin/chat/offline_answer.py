@@ -42,11 +42,22 @@ _LEXICAL_PATH = (0.4, 0.24)  # (share of the question's weighted words, relevanc
 _TOPICAL_FLOOR = 0.25
 # ... and ranks above a sentence that is merely about the same things as the question.
 _TOPICAL_BONUS = 0.1
+# "How long...?", "When did you...?": a sentence stating a figure or a date ranks this much higher.
+_FIGURE_BONUS = 0.08
+_WANTS_FIGURE = re.compile(r"^\W*(?:and |so |but )?(?:how (?:long|many|much|old|often|big|large|far)|when\b|"
+                           r"what year|which year|since when|in what year)", re.IGNORECASE)
+# A follow-up asking for more ("And before that?", "What else?") wants what was not said yet.
+_ASKS_FOR_MORE = re.compile(r"\b(?:before|after|else|other|another|next|previous|earlier|prior|afterwards)\b",
+                            re.IGNORECASE)
+_MORE_WORDS = 8
+_SAID_SHARE = 0.8
 # A sentence this similar answers even when none of the question's words is in the notes.
 _CONFIDENT_SEMANTIC = 0.45
 _MIN_ASKED_LETTERS = 3
 # Without a semantic embedder: at least this share of the question's content words.
 _LEXICAL_FLOOR = 0.34
+# The answer opens with the best-scored relevant sentence among this many.
+_RELEVANT_WITHIN = 3
 # Further sentences join the best one only when nearly as relevant.
 _COMPANION_RATIO = 0.75
 _LEXICAL_COMPANION_RATIO = 0.5
@@ -218,10 +229,12 @@ class _Scored:
     heading: float = 0.0  # its section heading's similarity to the question
     topical: bool = False  # it holds a word an answer to the question's topic usually holds
 
+    states_figure: bool = False  # it holds a figure or date a "how long / how many / when" question wants
+
     @property
     def score(self) -> float:
         return (_relevance(self) + _LEXICAL_WEIGHT * self.lexical + _RANK_BONUS / (self.sentence.rank + 1)
-                + (_TOPICAL_BONUS if self.topical else 0.0))
+                + (_TOPICAL_BONUS if self.topical else 0.0) + (_FIGURE_BONUS if self.states_figure else 0.0))
 
 
 def _unique(sentences: Sequence[_Sentence]) -> list[_Sentence]:
@@ -385,8 +398,11 @@ def _fold(text: str) -> str:
 
 def _select(scored: Sequence[_Scored], *, semantic: bool, limit: int) -> list[_Sentence]:
     ranked = sorted(scored, key=lambda x: (-x.score, x.sentence.rank, x.sentence.position))
-    if not ranked or not _relevant(ranked[0], semantic):
+    # A sentence sharing the question's words but not its meaning may outscore the one that answers.
+    first = next((i for i, x in enumerate(ranked[:_RELEVANT_WITHIN]) if _relevant(x, semantic)), None)
+    if first is None:
         return []
+    ranked = ranked[first:]
     best = ranked[0].score
     chosen = [ranked[0].sentence]
     for item in ranked[1:]:
@@ -690,7 +706,7 @@ def _quoting(chosen: Sequence[_Sentence], names: re.Pattern[str] | None, *, lead
 def extractive_answer(
     *, question: str, passages: Sequence[Passage], profile: Profile, search_text: str | None = None,
     query_vector: Sequence[float] | None = None, embed: Embed | None = None, max_sentences: int = 3,
-    topics: TopicReading | None = None, question_vector: Sequence[float] | None = None,
+    topics: TopicReading | None = None, question_vector: Sequence[float] | None = None, said: str = "",
 ) -> OfflineAnswer:
     """An answer quoted from ``passages``, each sentence cited [n], in the first person.
 
@@ -700,7 +716,9 @@ def extractive_answer(
     an answer to one of the topics it asks about, ``topics``, usually holds count for less). The
     best one answers if it clears the floor; up to ``max_sentences`` nearly as good join it, in
     reading order. When none clears it, the twin says plainly that its notes do not say:
-    a near miss is not an answer, and an extractive twin never guesses.
+    a near miss is not an answer, and an extractive twin never guesses. ``said``: the twin's
+    previous answer in the session; a follow-up asking for more ("And before that?") is not
+    answered with it again.
     """
     if _unknown_names(question, passages):
         return OfflineAnswer(no_context_answer(profile), answered=False)
@@ -716,13 +734,22 @@ def extractive_answer(
     if (_unheld_subject(topics.english if topics else question, passages, cues)
             and max((x.semantic for x in scored), default=0.0) < _CONFIDENT_HEADLESS):
         return OfflineAnswer(no_context_answer(profile), answered=False)
+    if _WANTS_FIGURE.search(question):
+        scored = [replace(x, states_figure=bool(_FIGURE.search(x.sentence.text))) for x in scored]
     if topics and topics.strict:
         # A salary or a birthday is a figure or a date: "I print birthday cards" is a near miss.
         scored = [x for x in scored if x.topical and _FIGURE.search(x.sentence.text)]
     elif topics and topics.topics and not semantic:
         # Word matching alone cannot tell "how many kids" from "how many riders": the topic's words decide.
         scored = [x for x in scored if x.topical]
-    chosen = _select(scored, semantic=semantic, limit=max(1, max_sentences))
+    limit = max(1, max_sentences)
+    chosen = []
+    if said and len(question.split()) <= _MORE_WORDS and _ASKS_FOR_MORE.search(question):
+        said_terms = _terms(said)
+        unsaid = [x for x in scored if len(x.sentence.terms & said_terms) < _SAID_SHARE * len(x.sentence.terms)]
+        chosen = _select(unsaid, semantic=semantic, limit=limit)
+    # What was said already is still the answer when nothing new is ("And before that?" after both jobs).
+    chosen = chosen or _select(scored, semantic=semantic, limit=limit)
     if not chosen:
         return OfflineAnswer(no_context_answer(profile), answered=False)
     return _quoting(chosen, _name_pattern(profile))

@@ -257,8 +257,9 @@ class ChatService:
             pieces: Iterator[str] = text_pieces(no_context_answer(state.profile))
         elif self.model is None:
             # Decided before the sources go out: a declined answer cites nothing.
+            said = next((content for role, content in reversed(history) if role == "assistant"), "")
             offline = self._offline_answer(request.message, search_text, intent, reading, hits, state.profile,
-                                           vector)
+                                           vector, said)
             turn.answered = offline.answered
             # The top search_k as with a model, and whichever further chunk the answer quotes.
             turn.sources = [source for source in _sources(hits) if offline.answered and (
@@ -276,7 +277,7 @@ class ChatService:
         logger.info("answered for twin %s in %s mode with %d sources", twin_id, self.mode, len(turn.sources))
 
     def _offline_answer(self, question: str, search_text: str, intent: Intent | None, reading: TopicReading,
-                        hits: Sequence[Hit], profile: Profile, vector: list[float]) -> OfflineAnswer:
+                        hits: Sequence[Hit], profile: Profile, vector: list[float], said: str) -> OfflineAnswer:
         from twin.chat.offline_answer import extractive_answer, introduce
 
         semantic = is_semantic(self.embedder)
@@ -294,7 +295,7 @@ class ChatService:
                              embed=embed)
         return extractive_answer(question=question, search_text=search_text, passages=_passages(hits),
                                  profile=profile, query_vector=query_vector, embed=embed,
-                                 topics=reading, question_vector=question_vector)
+                                 topics=reading, question_vector=question_vector, said=said)
 
     def _model_pieces(self, messages: list[dict[str, str]], turn: _Turn) -> Iterator[str]:
         assert self.model is not None
