@@ -47,6 +47,10 @@ def test_job_questions_are_searched_the_way_a_resume_words_them() -> None:
     ("Have you ever spoken at a conference?", "talks"), ("Could you do the job from your living room?", "remote"),
     ("How quickly could you start?", "availability"), ("What was your master's dissertation about?", "education"),
     ("Where are you working these days?", "work"), ("What was your final university project about?", "thesis"),
+    ("Do you hold any professional certs?", "certifications"), ("How many languages can you get by in?", "languages"),
+    ("Have any of your books picked up awards?", "awards"), ("Has your art been shown in a gallery?", "exhibitions"),
+    ("How much do you charge?", "rates"), ("What sort of package are you after?", "salary"),
+    ("Do you give your time to a good cause?", "volunteering"), ("¿En qué ciudad vives ahora?", "home"),
 ])
 def test_paraphrased_questions_are_recognised_by_topic(question: str, topic: str) -> None:
     assert topic in [t.name for t in read_topics(question).topics]
@@ -59,7 +63,8 @@ def test_a_topic_is_searched_with_the_words_its_answers_use() -> None:
 
 @pytest.mark.parametrize(("question", "not_topic"), [
     ("Do you talk to your parents?", "talks"), ("What did you move on to next?", "relocation"),
-    ("Where are you working these days?", "home"),
+    ("Where are you working these days?", "home"), ("Which programming languages do you use?", "languages"),
+    ("How much do you charge?", "salary"),
 ])
 def test_a_word_shared_with_a_topic_does_not_make_the_question_about_it(question: str, not_topic: str) -> None:
     assert not_topic not in [t.name for t in read_topics(question).topics]

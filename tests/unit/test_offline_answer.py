@@ -231,11 +231,20 @@ def test_the_answer_names_the_passages_it_cites() -> None:
     ("Which climbing gym are you a member of?", "Hobbies\n\nI climb indoors twice a week and outdoors in Sintra."),
     ("Who was your boss at Initech?", WORK),
     ("What was your PhD about?", "Education\n\nI did a master's in structural engineering at NTNU."),
+    ("What's your best 10K time?", "Running\n\nMy half-marathon best is 1:41:22 and my 5K best is 21:30."),
+    ("Which AWS certifications do you hold?", "Skills\n\nInfrastructure: Kubernetes, Terraform and AWS."),
 ])
 def test_a_question_about_what_the_notes_leave_out_of_what_they_mention_is_declined(question: str,
                                                                                      notes: str) -> None:
     answered, _ = topical_answer(question, notes)
     assert answered is False
+
+
+def test_a_verb_after_the_subject_is_not_taken_for_what_is_asked_about() -> None:
+    answered, text = topical_answer("Have any of your books picked up awards?",
+                                    "Awards\n\nMy second book won the Marigold Medal in 2019.")
+    assert answered
+    assert "Marigold Medal" in text
 
 
 def test_the_same_question_is_answered_when_the_notes_hold_its_subject() -> None:

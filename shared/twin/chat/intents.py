@@ -71,15 +71,18 @@ class Topic:
     asked: re.Pattern[str]
     answer_words: str  # how notes usually word the answer, said as a sentence: joins the search by meaning
     marker_words: str  # words an answer usually holds: joins the word matching
-    strict: bool = False  # only a sentence holding a marker word answers: a salary is a figure, not a job
+    strict: bool = False  # only a sentence holding a marker word and a figure answers: a salary is a figure
+    # Only a sentence holding a marker word (or under a heading with one) answers: an AWS skill is no certificate.
+    on_topic_only: bool = False
 
     @property
     def markers(self) -> str:
         return self.marker_words or self.answer_words
 
 
-def _topic(name: str, asked: str, answer_words: str, marker_words: str = "", *, strict: bool = False) -> Topic:
-    return Topic(name, re.compile(asked), answer_words, marker_words, strict)
+def _topic(name: str, asked: str, answer_words: str, marker_words: str = "", *, strict: bool = False,
+           on_topic_only: bool = False) -> Topic:
+    return Topic(name, re.compile(asked), answer_words, marker_words, strict, on_topic_only)
 
 
 # "What do you do for work?" names no job and no employer, so by meaning it sits closest to any
@@ -89,7 +92,9 @@ TOPICS: tuple[Topic, ...] = (
     _topic("work", r"\b(?:what (?:do|did) you do(?! for fun| in your (?:free|spare) time| on (?:the )?weekends"
            r"| to relax)(?: for (?:work|a living|money))?|what(?:'s| is) your (?:job|role|profession|occupation|"
            r"position|title)|where (?:do|are) you (?:work|working)|who do you work for|what kind of work|"
-           r"your current (?:job|role)|for a living)", WORK_QUERY,
+           r"your current (?:job|role)|for a living|"
+           r"what (?:is it|exactly is it|is it that) you (?:actually |really )?do\b|"
+           r"\byou (?:actually |really )?do for work\b)", WORK_QUERY,
            # Job titles, not "work" or "role": those words are in every sentence about working hours.
            "engineer developer scientist designer analyst consultant researcher architect founder manager "
            "teacher writer"),
@@ -152,12 +157,31 @@ TOPICS: tuple[Topic, ...] = (
            r"(?:give|gave|given|giving|any|a) talks?|presentations?|meetups?|summits?|panels?)\b",
            "I gave a talk at the conference, I spoke at ..., my presentation ...",
            "talk talks conference summit keynote spoke presented presentation meetup panel"),
+    _topic("languages", r"\b(?<!programming )(?<!coding )(?:languages? (?:do|can|have) you|which languages|"
+           r"what languages|how many languages|"
+           r"speak|spoken|fluent|bilingual|mother tongue|native language)\b(?! at)",
+           "The languages I speak: native ..., fluent in ..., conversational ...",
+           "speak spoken fluent native conversational bilingual basic languages language"),
+    _topic("certifications", r"\b(?:certif\w*|certs?|accredit\w*|chartered|licen[cs]e[ds]?|qualifications?)\b",
+           "My certifications: certified ..., chartered, licensed, accredited.",
+           "certified certification certifications certificate chartered accredited licensed qualified",
+           on_topic_only=True),
+    _topic("awards", r"\b(?:awards?|prizes?|won|win|honou?rs?|accolades?|recogni[sz]ed|shortlisted)\b",
+           "My awards: I won the ... prize, shortlisted for ..., an honour.",
+           "award awards prize prizes won winner shortlisted medal honour honor", on_topic_only=True),
+    _topic("exhibitions", r"\b(?:exhibit\w*|galler(?:y|ies)|shown|solo show|group show)\b",
+           "My exhibitions: shown at the ... gallery, a solo show, a group exhibition.",
+           "exhibition exhibitions exhibited gallery galleries show shown"),
+    _topic("rates", r"\b(?:how much do you charge|charge|day rate|rates?|fees?|pricing|quote)\b",
+           "My rates: I charge ... per day, I quote per project, my fee ...",
+           "rate rates fee fees quote quoted charge pricing budget"),
     _topic("volunteering", r"\b(?:charity|charities|volunteer\w*|non-?profits?|give back|giving back|pro bono|"
-           r"community (?:work|service))\b", "I volunteer with ..., unpaid work for a charity or community group.",
+           r"good causes?|community (?:work|service))\b",
+           "I volunteer with ..., unpaid work for a charity or community group.",
            "volunteer volunteering charity nonprofit unpaid community"),
     # Facts that are a figure or a date: a sentence without the marker words is a near miss, never the answer.
-    _topic("salary", r"\b(?:salary|salaries|compensation|pay|paid|earn|earnings|income|wage|rate|how much do you "
-           r"(?:make|charge))\b", "My salary: I earn ... per year, my rate is ...",
+    _topic("salary", r"\b(?:salary|salaries|compensation|pay|paid|earn|earning|earnings|income|wages?|package|"
+           r"how much do you make)\b", "My salary: I earn ... per year, my rate is ...",
            "salary salaries compensation earn earning wage", strict=True),
     _topic("birthday", r"\b(?:birthday|birth date|date of birth|when were you born|how old|your age)\b",
            "My birthday: I was born on ..., I am ... years old.", "birthday born age old", strict=True),
@@ -173,7 +197,11 @@ _ELSEWHERE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(asked), 
     (r"\b(?:de donde eres|de onde (?:voce )?e|d'ou viens[- ]tu|d'ou venez[- ]vous|ou as[- ]tu grandi|"
      r"woher kommst du|wo bist du aufgewachsen)\b",
      "Where are you from originally?"),
-    (r"\b(?:donde vives|onde (?:voce )?mora|ou habites[- ]tu|ou habitez[- ]vous|wo wohnst du)\b",
+    (r"\b(?:en que empresa trabaja|para quien trabaja|donde trabaja|em que empresa (?:voce )?trabalha|"
+     r"pour quelle entreprise)",
+     "Which company do you work for now?"),
+    (r"\b(?:donde vives|(?:en )?que ciudad vives|onde (?:voce )?mora|em que cidade|ou habites[- ]tu|ou habitez[- ]vous|"
+     r"dans quelle ville|wo wohnst du|in welcher stadt)\b",
      "Where do you live?"),
     (r"\b(?:donde estudiaste|que estudiaste|onde (?:voce )?estudou|ou as[- ]tu etudie|wo hast du studiert|"
      r"was hast du studiert)\b",
@@ -230,6 +258,10 @@ class TopicReading:
     @property
     def strict(self) -> bool:
         return any(topic.strict for topic in self.topics)
+
+    @property
+    def on_topic_only(self) -> bool:
+        return any(topic.on_topic_only for topic in self.topics)
 
     @property
     def meaning(self) -> str:

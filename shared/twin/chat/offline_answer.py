@@ -315,7 +315,7 @@ def _relevant(item: _Scored, semantic: bool) -> bool:
 _FIGURE = re.compile(r"\d|\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|(?-i:May)|june|july|aug(?:ust)?|sept?(?:ember)?|"
                      r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|hundred|thousand|million|six figures|"
                      r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)(?:y|ies))\b", re.IGNORECASE)
-_CAPITALISED = re.compile(r"(?<=\s)(?:[A-Z][a-z]{2,}|[A-Z][a-z]*[A-Z][A-Za-z]*)\b")
+_CAPITALISED = re.compile(r"(?<=\s)(?:[A-Z][a-z]{2,}|[A-Z][a-z]*[A-Z][A-Za-z]*|\d+[A-Z]+)\b")
 # Names and acronyms past the question's first word: "Brindle", "AWS", "PhD".
 _NAMED = re.compile(r"(?<=\s)(?:[A-Z][a-z]+|[A-Z][a-z]*[A-Z][A-Za-z]*)\b")
 
@@ -351,6 +351,8 @@ _GENERAL_HEADS = _word_set(
     """
 )
 _CONFIDENT_HEADLESS = 0.6
+_VERB_ENDING = re.compile(r"(?:ed|en|ing)$")
+_ADVERB_WORDS = _word_set("ever never always still also just really actually already usually often")
 
 
 def _subject_groups(question: str) -> list[list[str]]:
@@ -366,7 +368,9 @@ def _subject_groups(question: str) -> list[list[str]]:
             j += 1
         group: list[str] = []
         for word in tokens[j:j + 2]:
-            if word in _STOP_WORDS or word in _ASKING:
+            # A verb ends the subject: "your books picked up", "your art ever shown".
+            if (word in _STOP_WORDS or word in _ASKING or word in _ADVERB_WORDS
+                    or (group and _VERB_ENDING.search(word))):
                 break
             group.append(word)
         if group:
@@ -739,7 +743,7 @@ def extractive_answer(
     if topics and topics.strict:
         # A salary or a birthday is a figure or a date: "I print birthday cards" is a near miss.
         scored = [x for x in scored if x.topical and _FIGURE.search(x.sentence.text)]
-    elif topics and topics.topics and not semantic:
+    elif topics and (topics.on_topic_only or (topics.topics and not semantic)):
         # Word matching alone cannot tell "how many kids" from "how many riders": the topic's words decide.
         scored = [x for x in scored if x.topical]
     limit = max(1, max_sentences)

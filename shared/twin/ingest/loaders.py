@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from twin.errors import ConfigurationError, InvalidRequest
 from twin.ingest.chunking import find_markdown_title, normalize_text
+from twin.ingest.pdf_layout import mark_structure
 from twin.ingest.schemas import MAX_DOCUMENT_CHARS, DocumentInput
 from twin.ingest.structured import data_title, data_to_text, misspelt_field
 
@@ -283,7 +284,7 @@ def _load_html(path: Path, document_id: str, source: str) -> list[DocumentInput]
 
 def _load_pdf(path: Path, document_id: str, source: str) -> list[DocumentInput]:
     page_texts, title = _pdf_page_texts(path, _read_bytes(path))
-    joined = "\n\n".join(text.strip() for text in page_texts if text.strip())
+    joined = "\n\n".join(mark_structure(text.strip()) for text in page_texts if text.strip())
     content = normalize_text(joined)
     if not content:
         raise _file_error(path, "PDF has no extractable text (a scanned PDF needs OCR first)")
