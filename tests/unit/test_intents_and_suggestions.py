@@ -64,7 +64,7 @@ def test_a_topic_is_searched_with_the_words_its_answers_use() -> None:
 @pytest.mark.parametrize(("question", "not_topic"), [
     ("Do you talk to your parents?", "talks"), ("What did you move on to next?", "relocation"),
     ("Where are you working these days?", "home"), ("Which programming languages do you use?", "languages"),
-    ("How much do you charge?", "salary"),
+    ("How much do you charge?", "salary"), ("What does your wife do for a living?", "work"),
 ])
 def test_a_word_shared_with_a_topic_does_not_make_the_question_about_it(question: str, not_topic: str) -> None:
     assert not_topic not in [t.name for t in read_topics(question).topics]

@@ -305,6 +305,14 @@ def test_a_how_long_question_prefers_the_sentence_with_a_date() -> None:
     assert text.startswith("I have lived in Lisbon since 2018")
 
 
+def test_the_sentence_naming_someone_brings_the_next_one_about_them() -> None:
+    text = answer("Who are you married to?", "Family\n\nI'm married to Rhodri, who is Welsh. "
+                  "He's a bicycle mechanic in Stockport. Our garden is small.")
+    assert "Rhodri" in text
+    assert "bicycle mechanic" in text
+    assert "garden" not in text
+
+
 def test_question_about_a_name_the_notes_never_mention_is_declined() -> None:
     passages = [passage(1, WORK)]
     result = extractive_answer(question="What was it like working at Google as a data engineer?",

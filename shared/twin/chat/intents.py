@@ -269,12 +269,21 @@ class TopicReading:
         return " ".join([self.english, *(topic.answer_words for topic in self.topics)])
 
 
+_RELATIVES = frozenset({"partner", "parents", "siblings", "children"})
+_OWN_CAREER = frozenset({"work", "employers"})
+
+
 def read_topics(question: str) -> TopicReading:
     english = in_english(question)
     folded = _fold(english)
     for pattern, second_person in _THIRD_PERSON:
         folded = pattern.sub(second_person, folded)
     found = [(topic, [m.group(0) for m in topic.asked.finditer(folded)]) for topic in TOPICS]
+    named = {topic.name for topic, cues in found if cues}
+    if named & _RELATIVES:
+        # "What does your wife do for a living?" asks about her job, not the twin's: the job words stay
+        # in the question, the twin's own job titles and employers do not join it.
+        found = [(topic, cues) for topic, cues in found if topic.name not in _OWN_CAREER]
     return TopicReading(english=english, topics=tuple(topic for topic, cues in found if cues),
                         cues=" ".join(cue for _, cues in found for cue in cues))
 

@@ -419,7 +419,9 @@ def _select(scored: Sequence[_Scored], *, semantic: bool, limit: int) -> list[_S
             chosen.append(item.sentence)
     everything = [x.sentence for x in scored]
     announcing = {x.sentence.text for x in scored if x.lexical == 0.0}
-    with_context = _with_antecedent(_with_continuations(chosen, everything, limit, announcing), everything, limit)
+    with_context = _with_follow_on(
+        _with_antecedent(_with_continuations(chosen, everything, limit, announcing), everything, limit),
+        everything, limit)
     return _in_reading_order(_with_list_siblings(with_context, everything))
 
 
@@ -437,6 +439,23 @@ def _with_antecedent(chosen: list[_Sentence], candidates: Sequence[_Sentence], l
         return chosen
     before = [c for c in candidates if c.passage is best.passage and c.position == best.position - 1]
     return chosen + before if before and before[0] not in chosen else chosen
+
+
+_FOLLOWING_PRONOUNS = frozenset({"he", "she", "they", "his", "her", "their"})
+
+
+def _with_follow_on(chosen: list[_Sentence], candidates: Sequence[_Sentence], limit: int) -> list[_Sentence]:
+    """The best sentence naming someone ("I'm married to Rhodri, who is Welsh") brings the next one
+    when it goes on about them ("He co-owns a bike workshop"): what a visitor asked is often there."""
+    best = chosen[0]
+    after = [c for c in candidates if c.passage is best.passage and c.position == best.position + 1]
+    if not after or after[0] in chosen or len(chosen) > limit:
+        return chosen
+    opening = re.split(r"['\u2019,;:]", after[0].text.split()[0])[0] if after[0].text.split() else ""  # "He's"
+    names = set(_NAMED.findall(" " + best.text)) - {best.text.split()[0]}
+    if opening.casefold() in _FOLLOWING_PRONOUNS or opening in names:
+        return [*chosen, after[0]]
+    return chosen
 
 
 def _with_list_siblings(chosen: list[_Sentence], candidates: Sequence[_Sentence]) -> list[_Sentence]:
