@@ -1,7 +1,7 @@
 """Answer quality offline (no key): fictional people in five formats each, paraphrased questions, `twin eval`.
 
 Sofía (tests/quality/corpus, tests/quality/questions.json) was written for this suite and the
-answerer tuned on her; the six in tests/quality/more/ were written by helpers who had not read the
+answerer tuned on her; the eight in tests/quality/more/ were written by helpers who had not read the
 answering code, and each was measured as a held-out set before it joined. The thresholds are what
 the shipped offline embedder and answerer reach on each, so a change that makes answers worse
 fails here. By hand:
@@ -40,6 +40,7 @@ class Person:
     false_declines: int  # at most
     declined: int | None = None  # questions to decline that are declined, at least (None: all)
     hit_at_3: float = 0.9  # at least
+    introduces_itself: bool = True  # its "Who are you?" answer holds the expected name and job
 
 
 def _held_out(name: str, **thresholds: Any) -> Person:
@@ -47,7 +48,8 @@ def _held_out(name: str, **thresholds: Any) -> Person:
 
 
 # Katrin and Njeri were measured before tuning (stop 9), Jagoda and Bao before this stop's tuning,
-# Akosua and Inés once after it (see the issue notes): every threshold below is what they reach now.
+# Akosua and Inés midway, Clodagh and Ros at its end (see the issue notes); all were tuned on after
+# that first measurement. Every threshold below is what they reach now.
 PEOPLE = [
     Person("sofia", HERE / "corpus", HERE / "questions.json", fact_rate=0.85, false_declines=1),
     _held_out("katrin", fact_rate=0.78, false_declines=1),
@@ -56,6 +58,9 @@ PEOPLE = [
     _held_out("bao", fact_rate=0.7, false_declines=3, declined=5),
     _held_out("akosua", fact_rate=0.7, false_declines=2, declined=2),
     _held_out("ines", fact_rate=0.8, false_declines=1, declined=1),
+    _held_out("clodagh", fact_rate=0.55, false_declines=4, declined=5, hit_at_3=0.7),
+    # Her "Who are you?" names her but quotes a brother's job, not hers (the notes name three people's jobs).
+    _held_out("ros", fact_rate=0.45, false_declines=1, declined=1, introduces_itself=False),
 ]
 
 
@@ -99,11 +104,13 @@ def test_answerable_questions_are_rarely_declined(report: Report, person: Person
         o.id for o in report.outcomes if o.declined and not o.decline_expected]
 
 
-def test_questions_about_the_person_as_a_whole_are_answered_with_the_name(report: Report) -> None:
+def test_questions_about_the_person_as_a_whole_are_answered_with_the_name(report: Report, person: Person) -> None:
     by_id = {o.id: o for o in report.outcomes}
     asked = [turn for turn in ("who", "hi", "name") if turn in by_id]
     if not asked:
         pytest.skip("this set asks no introduction question")
+    if not person.introduces_itself:
+        pytest.xfail(f"known miss on {person.name}: see PEOPLE")
     for turn in asked:  # its name or job is in the answer (where its source ranks is hit@3's business)
         assert by_id[turn].facts_ok, (turn, by_id[turn].reasons)
         assert not by_id[turn].declined, turn

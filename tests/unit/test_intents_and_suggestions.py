@@ -51,6 +51,8 @@ def test_job_questions_are_searched_the_way_a_resume_words_them() -> None:
     ("Have any of your books picked up awards?", "awards"), ("Has your art been shown in a gallery?", "exhibitions"),
     ("How much do you charge?", "rates"), ("What sort of package are you after?", "salary"),
     ("Do you give your time to a good cause?", "volunteering"), ("¿En qué ciudad vives ahora?", "home"),
+    ("Would you need visa sponsorship?", "visa"), ("So what's your day job at the moment?", "work"),
+    ("Is there a special someone in your life?", "partner"),
 ])
 def test_paraphrased_questions_are_recognised_by_topic(question: str, topic: str) -> None:
     assert topic in [t.name for t in read_topics(question).topics]

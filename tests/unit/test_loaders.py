@@ -411,18 +411,18 @@ def test_a_json_profile_is_ingested_as_one_fact_per_line(tmp_path: Path) -> None
         "open_source": True, "links": {}}))
     [document] = load_path(path)
     assert (document.id, document.title) == ("profile.json", "Bao Ngo")
-    assert document.content.split("\n") == [
+    assert document.content.split("\n\n") == [
         "Name: Bao Ngo", "Headline: Staff Backend Engineer at Parcelwise", "Location: city: Toronto; country: Canada",
-        "Languages: Go, Python", "Open source: yes", "", "## Talks",
-        "- title: Postgres Is a Perfectly Good Queue; event: Maple Go Conf; year: 2023"]
+        "Languages: Go, Python", "Open source: yes",
+        "## Talks\n- title: Postgres Is a Perfectly Good Queue; event: Maple Go Conf; year: 2023"]
 
 
 def test_a_json_list_of_records_gives_one_document_per_record(tmp_path: Path) -> None:
     path = write(tmp_path / "jobs.json", json.dumps([{"company": "Acme", "role": "Data engineer", "from": 2019},
                                                       {"company": "Initech", "role": "Intern"}]))
     assert [(d.id, d.content) for d in load_path(path)] == [
-        ("jobs.json#0", "Company: Acme\nRole: Data engineer\nFrom: 2019"),
-        ("jobs.json#1", "Company: Initech\nRole: Intern")]
+        ("jobs.json#0", "Company: Acme\n\nRole: Data engineer\n\nFrom: 2019"),
+        ("jobs.json#1", "Company: Initech\n\nRole: Intern")]
 
 
 def test_a_misspelt_document_field_is_rejected_not_taken_for_data(tmp_path: Path) -> None:

@@ -313,6 +313,19 @@ def test_the_sentence_naming_someone_brings_the_next_one_about_them() -> None:
     assert "garden" not in text
 
 
+def test_a_name_that_only_sets_the_scene_does_not_decline_the_question() -> None:
+    answered, text = topical_answer("Our team is in Berlin, would you need a work permit?",
+                                    "Work rights\n\nI'm an EU citizen, so I need no work permit anywhere in the EU.")
+    assert answered
+    assert "EU citizen" in text
+
+
+def test_a_name_of_several_words_is_asked_about_as_a_whole() -> None:
+    passages = [passage(1, "Work\n\nOne day I joined Shamba Signal, a start-up in Nairobi.")]
+    result = extractive_answer(question="What did you do at One Acre Fund?", passages=passages, profile=ADA)
+    assert result.answered is False
+
+
 def test_question_about_a_name_the_notes_never_mention_is_declined() -> None:
     passages = [passage(1, WORK)]
     result = extractive_answer(question="What was it like working at Google as a data engineer?",

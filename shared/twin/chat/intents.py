@@ -94,7 +94,7 @@ TOPICS: tuple[Topic, ...] = (
            r"position|title)|where (?:do|are) you (?:work|working)|who do you work for|what kind of work|"
            r"your current (?:job|role)|for a living|"
            r"what (?:is it|exactly is it|is it that) you (?:actually |really )?do\b|"
-           r"\byou (?:actually |really )?do for work\b)", WORK_QUERY,
+           r"\byou (?:actually |really )?do for work\b|\bday job\b|\byour (?:current )?gig\b)", WORK_QUERY,
            # Job titles, not "work" or "role": those words are in every sentence about working hours.
            "engineer developer scientist designer analyst consultant researcher architect founder manager "
            "teacher writer"),
@@ -123,7 +123,7 @@ TOPICS: tuple[Topic, ...] = (
            r"\b(?:what|which) (?:city|town|country|part of)\b", "I live in ..., I'm based in ...",
            "live lives living based settled moved"),
     _topic("partner", r"\b(?:married|marry|spouse|husband|wife|partner|girlfriend|boyfriend|single|dating|"
-           r"relationship|engaged|other half|significant other|seeing (?:anyone|someone)|taken)\b",
+           r"relationship|engaged|other half|significant other|special someone|seeing (?:anyone|someone)|taken)\b",
            "My husband, my wife, my partner: we married, I live with ...",
            "husband wife partner married spouse girlfriend boyfriend fiance fiancee"),
     _topic("siblings", r"\b(?:siblings?|brothers?|sisters?)\b", "My brother, my sister, my siblings."),
@@ -148,6 +148,10 @@ TOPICS: tuple[Topic, ...] = (
            r"living room|home office|in person)\b",
            "I work remotely ... days a week, hybrid, from home, in the office ...",
            "remote remotely hybrid home office onsite site days week"),
+    _topic("visa", r"\b(?:visas?|sponsor\w*|work permit|right to work|citizen\w*|residen(?:cy|t)|"
+           r"eligible to work|work authori[sz]ation)\b",
+           "My right to work: I'm a citizen, I don't need a visa or sponsorship, my residency ...",
+           "visa citizen citizenship resident residency permit sponsorship passport eligible"),
     _topic("relocation", r"\brelocat\w*|\bwould you (?:ever )?(?:consider )?(?:move|moving)\b|\bopen to moving\b|"
            r"\b(?:move|moving) (?:abroad|countries|cities|there|to (?:another|a different|the)|"
            r"for (?:a|the) (?:job|role|right))",

@@ -82,7 +82,7 @@ def _word_set(words: str) -> frozenset[str]:
 
 # With apostrophes dropped, contractions are words of their own ("what's" -> "whats").
 _STOP_WORDS = STOP_WORDS | _word_set("whats wheres whos hows whens whys dont doesnt didnt im ive youre youve "
-                                      "many much")
+                                      "many much got get")
 
 
 @dataclass(frozen=True)
@@ -320,11 +320,29 @@ _CAPITALISED = re.compile(r"(?<=\s)(?:[A-Z][a-z]{2,}|[A-Z][a-z]*[A-Z][A-Za-z]*|\
 _NAMED = re.compile(r"(?<=\s)(?:[A-Z][a-z]+|[A-Z][a-z]*[A-Z][A-Za-z]*)\b")
 
 
+# A name the question asks about, not one that only sets the scene: "working at Google", "run at
+# the London Marathon", "did Otto win", but not "our team is in Berlin" or "which part of Ireland"
+# (the notes may say "Co. Clare").
+_ASKED_NAME = re.compile(r"\b(?:at|for|with|about|on|did|does|use|used|know|speak|play|played|hold)\s+(?:the\s+)?$",
+                         re.IGNORECASE)
+_NAME_END = re.compile(r"\b[A-Z][\w'-]*\s$")
+# "PhD", "AWS", "10K": a term of art is asked about wherever it stands.
+_ACRONYM = re.compile(r"[A-Z][a-z]*[A-Z][A-Za-z]*|\d+[A-Z]+")
+
+
 def _unknown_names(question: str, passages: Sequence[Passage]) -> list[str]:
-    """Capitalised words of the question (past its first word) that no passage contains:
-    "What was it like working at Google?" asks about something the notes never mention."""
+    """Capitalised words of the question (past its first word) that it asks about and no passage
+    contains: "What was it like working at Google?" asks about something the notes never mention."""
     text = _fold(" ".join(p.content for p in passages))
-    return [w for w in _CAPITALISED.findall(question.strip()) if _fold(w) not in text]
+    question = question.strip()
+    unknown: list[str] = []
+    asked_run = False  # a name of several words ("One Acre Fund") is asked about as a whole
+    for m in _CAPITALISED.finditer(question):
+        before = question[: m.start()]
+        asked_run = bool(_ASKED_NAME.search(before) or (asked_run and _NAME_END.search(before)))
+        if (_ACRONYM.fullmatch(m.group(0)) or asked_run) and _fold(m.group(0)) not in text:
+            unknown.append(m.group(0))
+    return unknown
 
 
 def _asks_about_the_unmentioned(question: str, passages: Sequence[Passage], scored: Sequence[_Scored]) -> bool:

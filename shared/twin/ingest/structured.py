@@ -6,6 +6,7 @@ A JSON object that is not a document (no ``content``) and not an FAQ entry (no `
 nested list under its own heading and the offline answerer quotes one line, not the whole file:
 
     Name: Bao Ngo
+
     Location: city: Toronto; country: Canada
 
     ## Talks
@@ -92,8 +93,10 @@ def _lines(data: dict[str, object], depth: int) -> list[str]:
 
 
 def data_to_text(data: dict[str, object]) -> str:
-    """``data`` as one fact per line, nested lists and objects under headings of their own."""
-    return "\n".join(_lines(data, 0)).strip()
+    """``data`` as one fact per paragraph, nested lists and objects under headings of their own.
+    A blank line between facts keeps each its own unit: joined lines read as one wrapped sentence."""
+    text = "\n".join(_lines(data, 0)).strip()
+    return re.sub(r"(?m)^(?!- |#)(.+)\n(?=[^\n#-])", r"\1\n\n", text)
 
 
 def data_title(data: dict[str, object]) -> str | None:
