@@ -139,11 +139,12 @@ _warmup_thread: threading.Thread | None = None
 
 
 def warmup_enabled() -> bool:
-    """``TWIN_WARMUP=1`` turns it on; off by default. bench/coldstart.py measured it slower in four
-    paired sessions (first chat 1.43-1.76x the naive import with it, 1.40-1.41x without; a cached
-    answer 0.75-0.86x against 0.66-0.74x): its imports hold the GIL the request's own imports need,
-    and the connect it overlaps takes a few milliseconds locally. Against a distant database
-    (TLS and auth to RDS) overlapping the connect may pay; measure there before turning it on."""
+    """``TWIN_WARMUP=1`` turns it on; off by default. In four paired bench/coldstart.py sessions it
+    showed no measurable gain (first chat: median 1.455x the naive import with it, 1.400x without;
+    a cached answer 0.754x against 0.739x; one session went the other way): its imports hold the GIL
+    the request's own imports need, and the connect it overlaps takes a few milliseconds locally.
+    Against a distant database (TLS and auth to RDS) overlapping the connect may pay; measure there
+    before turning it on."""
     value = os.environ.get("TWIN_WARMUP", "").strip().lower()
     return value not in ("", "0", "false", "no", "off")
 
