@@ -57,7 +57,7 @@ PEOPLE = [
     _held_out("jagoda", fact_rate=0.68, false_declines=2, declined=4, hit_at_3=0.85),
     _held_out("bao", fact_rate=0.7, false_declines=3, declined=5),
     _held_out("akosua", fact_rate=0.7, false_declines=2, declined=2),
-    _held_out("ines", fact_rate=0.8, false_declines=1, declined=1),
+    _held_out("ines", fact_rate=0.8, false_declines=1, declined=2),
     _held_out("clodagh", fact_rate=0.55, false_declines=4, declined=5, hit_at_3=0.7),
     # Her "Who are you?" names her but quotes a brother's job, not hers (the notes name three people's jobs).
     _held_out("ros", fact_rate=0.45, false_declines=1, declined=1, introduces_itself=False),

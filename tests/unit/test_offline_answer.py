@@ -233,6 +233,7 @@ def test_the_answer_names_the_passages_it_cites() -> None:
     ("What was your PhD about?", "Education\n\nI did a master's in structural engineering at NTNU."),
     ("What's your best 10K time?", "Running\n\nMy half-marathon best is 1:41:22 and my 5K best is 21:30."),
     ("Which AWS certifications do you hold?", "Skills\n\nInfrastructure: Kubernetes, Terraform and AWS."),
+    ("What's your dog called?", "Pets\n\nWe share our home with Bunsen, a leopard tortoise of about forty."),
 ])
 def test_a_question_about_what_the_notes_leave_out_of_what_they_mention_is_declined(question: str,
                                                                                      notes: str) -> None:

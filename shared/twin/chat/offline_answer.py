@@ -369,6 +369,9 @@ _GENERAL_HEADS = _word_set(
     """
 )
 _CONFIDENT_HEADLESS = 0.6
+_ANIMALS = frozenset(stem(w) for w in _word_set(
+    """dog dogs puppy cat cats kitten horse pony rabbit bunny bird parrot budgie fish hamster guinea tortoise
+    turtle snake lizard gecko ferret chicken hens goat"""))
 _VERB_ENDING = re.compile(r"(?:ed|en|ing)$")
 _ADVERB_WORDS = _word_set("ever never always still also just really actually already usually often")
 
@@ -410,7 +413,9 @@ def _unheld_subject(question: str, passages: Sequence[Passage], cues: frozenset[
     named = [w.casefold() for w in _NAMED.findall(question)]
     companions = [w for w in [*(w for g in groups for w in g), *named] if stem(w) in held]
     absent = [h for h in heads if stem(h) not in held]
-    return absent[0] if absent and companions else None
+    # "What's your dog called?" of notes about a cat: the other animal stands in for a companion.
+    other_animal = any(stem(h) in _ANIMALS for h in absent) and bool(held & _ANIMALS)
+    return absent[0] if absent and (companions or other_animal) else None
 
 
 def _fold(text: str) -> str:
