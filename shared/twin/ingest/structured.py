@@ -89,14 +89,13 @@ def _lines(data: dict[str, object], depth: int) -> list[str]:
                         sections += ["", *_lines(entry, depth + 1)]
                     elif _shown(entry):
                         sections.append(f"- {_item(entry)}")
-    return facts + sections
+    # A blank line between facts keeps each its own unit: joined lines read as one wrapped sentence.
+    return [line for i, fact in enumerate(facts) for line in ([fact] if i == 0 else ["", fact])] + sections
 
 
 def data_to_text(data: dict[str, object]) -> str:
-    """``data`` as one fact per paragraph, nested lists and objects under headings of their own.
-    A blank line between facts keeps each its own unit: joined lines read as one wrapped sentence."""
-    text = "\n".join(_lines(data, 0)).strip()
-    return re.sub(r"(?m)^(?!- |#)(.+)\n(?=[^\n#-])", r"\1\n\n", text)
+    """``data`` as one fact per paragraph, nested lists and objects under headings of their own."""
+    return "\n".join(_lines(data, 0)).strip()
 
 
 def data_title(data: dict[str, object]) -> str | None:
