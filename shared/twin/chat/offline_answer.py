@@ -228,7 +228,6 @@ class _Scored:
     lexical: float  # share of the question's content words it holds, weighted by rarity
     heading: float = 0.0  # its section heading's similarity to the question
     topical: bool = False  # it holds a word an answer to the question's topic usually holds
-
     states_figure: bool = False  # it holds a figure or date a "how long / how many / when" question wants
 
     @property
@@ -315,9 +314,12 @@ def _relevant(item: _Scored, semantic: bool) -> bool:
 _FIGURE = re.compile(r"\d|\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|(?-i:May)|june|july|aug(?:ust)?|sept?(?:ember)?|"
                      r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|hundred|thousand|million|six figures|"
                      r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)(?:y|ies))\b", re.IGNORECASE)
-_CAPITALISED = re.compile(r"(?<=\s)(?:[A-Z][a-z]{2,}|[A-Z][a-z]*[A-Z][A-Za-z]*|\d+[A-Z]+)\b")
+_MIXED_CASE = r"[A-Z][a-z]*[A-Z][A-Za-z]*"  # "AWS", "PhD"
+# "PhD", "AWS", "10K": a term of art is asked about wherever it stands.
+_ACRONYM = re.compile(rf"{_MIXED_CASE}|\d+[A-Z]+")
+_CAPITALISED = re.compile(rf"(?<=\s)(?:[A-Z][a-z]{{2,}}|{_ACRONYM.pattern})\b")
 # Names and acronyms past the question's first word: "Brindle", "AWS", "PhD".
-_NAMED = re.compile(r"(?<=\s)(?:[A-Z][a-z]+|[A-Z][a-z]*[A-Z][A-Za-z]*)\b")
+_NAMED = re.compile(rf"(?<=\s)(?:[A-Z][a-z]+|{_MIXED_CASE})\b")
 
 
 # A name the question asks about, not one that only sets the scene: "working at Google", "run at
@@ -326,8 +328,6 @@ _NAMED = re.compile(r"(?<=\s)(?:[A-Z][a-z]+|[A-Z][a-z]*[A-Z][A-Za-z]*)\b")
 _ASKED_NAME = re.compile(r"\b(?:at|for|with|about|on|did|does|use|used|know|speak|play|played|hold)\s+(?:the\s+)?$",
                          re.IGNORECASE)
 _NAME_END = re.compile(r"\b[A-Z][\w'-]*\s$")
-# "PhD", "AWS", "10K": a term of art is asked about wherever it stands.
-_ACRONYM = re.compile(r"[A-Z][a-z]*[A-Z][A-Za-z]*|\d+[A-Z]+")
 
 
 def _unknown_names(question: str, passages: Sequence[Passage]) -> list[str]:
@@ -345,16 +345,17 @@ def _unknown_names(question: str, passages: Sequence[Passage]) -> list[str]:
     return unknown
 
 
-def _asks_about_the_unmentioned(question: str, passages: Sequence[Passage], scored: Sequence[_Scored]) -> bool:
-    """No content word of the question is in the passages, no sentence holds its topic's words and
-    none is a confident match: "What breed is your dog?" asked of notes about a cat. Similarity
-    alone would quote the cat; a question about what the notes never mention gets no answer.
-    Only for a question in English (it holds an English function word): the notes' words are."""
+def _asks_about_the_unmentioned(question: str, mentioned: frozenset[str], scored: Sequence[_Scored]) -> bool:
+    """No content word of the question is in the passages (``mentioned``: their words), no sentence
+    holds its topic's words and none is a confident match: "What breed is your dog?" asked of notes
+    about a cat. Similarity alone would quote the cat; a question about what the notes never
+    mention gets no answer. Only for a question in English (it holds an English function word):
+    the notes' words are."""
     asked = {t for t in _terms(question) if len(t) >= _MIN_ASKED_LETTERS}
     if (not asked or not set(words(question)) & STOP_WORDS or any(x.topical for x in scored)
             or max((x.semantic for x in scored), default=0.0) >= _CONFIDENT_SEMANTIC):
         return False
-    return not asked & _terms(" ".join(p.content for p in passages))
+    return not asked & mentioned
 
 
 # The words a question's subject follows: "What breed...", "Which climbing gym...", "your boss".
@@ -399,11 +400,11 @@ def _subject_groups(question: str) -> list[list[str]]:
     return groups
 
 
-def _unheld_subject(question: str, passages: Sequence[Passage], cues: frozenset[str]) -> str | None:
-    """The head of what the question asks about, when no passage holds it but they hold something
-    else it names: "breed" in "What breed is your cat?" asked of notes that describe the cat and
-    not its breed, "gym" in "Which climbing gym...?", "boss" in "your boss at Brindle Health"."""
-    held = _terms(" ".join(f"{p.title or ''} {p.content}" for p in passages))
+def _unheld_subject(question: str, held: frozenset[str], cues: frozenset[str]) -> str | None:
+    """The head of what the question asks about, when no passage holds it (``held``: the words of
+    their titles and text) but they hold something else it names: "breed" in "What breed is your
+    cat?" asked of notes that describe the cat and not its breed, "gym" in "Which climbing gym...?",
+    "boss" in "your boss at Brindle Health"."""
 
     def asked(word: str) -> bool:
         return word not in _GENERAL_HEADS and len(word) >= _MIN_ASKED_LETTERS and stem(word) not in cues
@@ -448,6 +449,12 @@ def _select(scored: Sequence[_Scored], *, semantic: bool, limit: int) -> list[_S
     return _in_reading_order(_with_list_siblings(with_context, everything))
 
 
+def _neighbour(sentence: _Sentence, candidates: Sequence[_Sentence], step: int) -> _Sentence | None:
+    """The sentence ``step`` places before (-1) or after (+1) ``sentence`` in its passage."""
+    return next((c for c in candidates if c.passage is sentence.passage and c.position == sentence.position + step),
+                None)
+
+
 # Not "she" or "he": in a bio about the twin those are the twin (and become "I").
 _REFERRING = re.compile(r"\b(?:him|his|her|it|its|they|them|their)\b", re.IGNORECASE)
 _REFERRING_WORDS = 6
@@ -460,8 +467,8 @@ def _with_antecedent(chosen: list[_Sentence], candidates: Sequence[_Sentence], l
     opening = " ".join(best.text.split()[:_REFERRING_WORDS])
     if best.position <= 0 or len(chosen) > limit or not _REFERRING.search(opening):
         return chosen
-    before = [c for c in candidates if c.passage is best.passage and c.position == best.position - 1]
-    return chosen + before if before and before[0] not in chosen else chosen
+    before = _neighbour(best, candidates, -1)
+    return [*chosen, before] if before is not None and before not in chosen else chosen
 
 
 _FOLLOWING_PRONOUNS = frozenset({"he", "she", "they", "his", "her", "their"})
@@ -471,13 +478,13 @@ def _with_follow_on(chosen: list[_Sentence], candidates: Sequence[_Sentence], li
     """The best sentence naming someone ("I'm married to Rhodri, who is Welsh") brings the next one
     when it goes on about them ("He co-owns a bike workshop"): what a visitor asked is often there."""
     best = chosen[0]
-    after = [c for c in candidates if c.passage is best.passage and c.position == best.position + 1]
-    if not after or after[0] in chosen or len(chosen) > limit:
+    after = _neighbour(best, candidates, 1)
+    if after is None or after in chosen or len(chosen) > limit or not after.text.split():
         return chosen
-    opening = re.split(r"['\u2019,;:]", after[0].text.split()[0])[0] if after[0].text.split() else ""  # "He's"
+    opening = re.split(r"['\u2019,;:]", after.text.split()[0])[0]  # "He's" -> "He"
     names = set(_NAMED.findall(" " + best.text)) - {best.text.split()[0]}
     if opening.casefold() in _FOLLOWING_PRONOUNS or opening in names:
-        return [*chosen, after[0]]
+        return [*chosen, after]
     return chosen
 
 
@@ -502,9 +509,9 @@ def _with_continuations(chosen: list[_Sentence], candidates: Sequence[_Sentence]
         short = len(sentence.text.split()) <= _ANNOUNCEMENT_WORDS and sentence.text in wordless
         if not (short or sentence.text.endswith(":")):
             continue
-        following = [c for c in candidates if c.passage is sentence.passage and c.position == sentence.position + 1]
-        if following and following[0] not in result and len(result) < limit + 1:
-            result.append(following[0])
+        following = _neighbour(sentence, candidates, 1)
+        if following is not None and following not in result and len(result) < limit + 1:
+            result.append(following)
     return result
 
 
@@ -775,9 +782,11 @@ def extractive_answer(
     markers = _terms(topics.markers) if topics else frozenset()
     scored = _scored(sentences, question_terms, query_vector, embed, markers | cues, topical_terms=markers,
                      question_vector=question_vector)
-    if semantic and _asks_about_the_unmentioned(search_text or question, passages, scored):
+    mentioned = _terms(" ".join(p.content for p in passages))
+    if semantic and _asks_about_the_unmentioned(search_text or question, mentioned, scored):
         return OfflineAnswer(no_context_answer(profile), answered=False)
-    if (_unheld_subject(topics.english if topics else question, passages, cues)
+    held = mentioned | _terms(" ".join(p.title or "" for p in passages))
+    if (_unheld_subject(topics.english if topics else question, held, cues)
             and max((x.semantic for x in scored), default=0.0) < _CONFIDENT_HEADLESS):
         return OfflineAnswer(no_context_answer(profile), answered=False)
     if _WANTS_FIGURE.search(question):

@@ -250,7 +250,8 @@ class ChatService:
             filters=request.filters, min_similarity=min_similarity, chunk_count=state.chunk_count,
             related_text="" if intent else reading.markers, cue_text="" if intent else reading.cues))
         turn.retrieval_ms = (time.perf_counter() - started) * 1000
-        turn.sources = _sources(hits[: self.settings.search_k])
+        sources = _sources(hits)
+        turn.sources = sources[: self.settings.search_k]
 
         if not hits and not intent:
             turn.answered = False
@@ -262,7 +263,7 @@ class ChatService:
                                            vector, said)
             turn.answered = offline.answered
             # The top search_k as with a model, and whichever further chunk the answer quotes.
-            turn.sources = [source for source in _sources(hits) if offline.answered and (
+            turn.sources = [source for source in sources if offline.answered and (
                 source["number"] <= self.settings.search_k or source["number"] in offline.cited)]
             pieces = text_pieces(offline.text)
         else:
