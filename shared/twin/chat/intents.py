@@ -57,7 +57,7 @@ def intent_of(question: str) -> Intent | None:
 
 
 # What an introduction is searched with: the words people use to introduce themselves.
-INTRODUCTION_QUERY = "About me: I'm my name, I work as, my job, I live in, I grew up in."
+INTRODUCTION_QUERY = "Profile, about me: I'm my name, my job title, I work as a, my role at my employer, based in."
 
 
 # Ordinary questions about a person rarely use the words their answer uses: "Are you married?" is

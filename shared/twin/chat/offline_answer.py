@@ -40,6 +40,7 @@ _LEXICAL_PATH = (0.4, 0.24)  # (share of the question's weighted words, relevanc
 # A sentence holding the words its topic's answers hold ("I grew up in" for "where are you from?")
 # answers when its own similarity reaches this, however diluted its passage's is.
 _TOPICAL_FLOOR = 0.25
+_TOPICAL_WORDS_FLOOR = 0.15
 # ... and ranks above a sentence that is merely about the same things as the question.
 _TOPICAL_BONUS = 0.1
 # "How long...?", "When did you...?": a sentence stating a figure or a date ranks this much higher.
@@ -173,9 +174,14 @@ def _terms(text: str) -> frozenset[str]:
     return frozenset(stem(t) for t in words(text) if t not in _STOP_WORDS)
 
 
+# "Notice period: 6 weeks", "Location: Lisbon": a field and its value, a fact however short.
+_FIELD = re.compile(r"^[^:]{1,40}:\s+\S")
+
+
 def _is_heading(unit: str) -> bool:
     words = unit.split()
-    return 0 < len(words) <= _HEADING_WORDS and not unit.rstrip().endswith(_TERMINAL) and unit[:1].isupper()
+    return (0 < len(words) <= _HEADING_WORDS and not unit.rstrip().endswith(_TERMINAL) and unit[:1].isupper()
+            and not _FIELD.match(unit))
 
 
 # A heading that is an entry ("Acme — Data Engineer", "Analyst, Initech (2019-2021)"), not a
@@ -229,6 +235,7 @@ class _Scored:
     heading: float = 0.0  # its section heading's similarity to the question
     topical: bool = False  # it holds a word an answer to the question's topic usually holds
     states_figure: bool = False  # it holds a figure or date a "how long / how many / when" question wants
+    echoes: bool = False  # it holds the word the question names its topic by ("sister" for "sisters?")
 
     @property
     def score(self) -> float:
@@ -305,8 +312,11 @@ def _relevance(item: _Scored) -> float:
 def _relevant(item: _Scored, semantic: bool) -> bool:
     if semantic:
         share, relevance = _LEXICAL_PATH
+        # A sentence with the very word the question names its topic by ("my older sister Divya"
+        # for "any brothers or sisters?") answers though a short fact scores low on similarity;
+        # one with another of the topic's words ("Eirik's two daughters" for "how many kids?") does not.
         return (_relevance(item) >= _SEMANTIC_FLOOR or (item.lexical >= share and _relevance(item) >= relevance)
-                or (item.topical and item.semantic >= _TOPICAL_FLOOR))
+                or (item.topical and item.semantic >= (_TOPICAL_WORDS_FLOOR if item.echoes else _TOPICAL_FLOOR)))
     return item.lexical >= _LEXICAL_FLOOR or item.topical
 
 
@@ -587,8 +597,14 @@ def _name_pattern(profile: Profile) -> re.Pattern[str] | None:
     forms = sorted({full, " ".join(words)}, key=len, reverse=True)
     alternatives = [re.escape(form) for form in forms]
     if len(words) >= 2 and len(words[0]) >= 2 and words[0].isalpha():
+        first, surname = re.escape(words[0]), re.escape(words[-1])
+        # "Rosalind (Ros) Catacutan", "Rosalind M. Catacutan": the twin under a nickname or initial.
+        alternatives.insert(0, rf"{first}(?:\s+(?:\([^()]{{1,30}}\)|[A-Z][\w.'\u2019-]*)){{1,2}}\s+{surname}")
         # A first name followed by a capitalised word other than the surname is someone else.
-        alternatives.append(rf"{re.escape(words[0])}(?!\s+(?!{re.escape(words[-1])}\b)[A-Z])")
+        alternatives.append(rf"{first}(?!\s+(?!{surname}\b)[A-Z])")
+    elif len(words) == 1:
+        # Only a first name is known: "Inés Valdebenito" may be the twin or a relative; left as written.
+        alternatives = [rf"{re.escape(words[0])}(?!\s+[A-Z])"]
     names = "|".join(alternatives)
     return re.compile(rf"(?<![\w{_APOSTROPHES}])(?:{names})(?P<possessive>[{_APOSTROPHES}]s\b)?(?![\w-])")
 
@@ -687,8 +703,8 @@ def _capitalise_start(original: str, rewritten: str) -> str:
 
 def _first_person(sentence: str, voice: _Voice) -> str:
     """``sentence`` spoken by the twin, or unchanged when it is not clearly about them."""
-    if voice.names is None or _FIRST_PERSON.search(sentence):
-        return sentence
+    if voice.names is None or _FIRST_PERSON.search(sentence) or _FIELD.match(sentence):
+        return sentence  # a field ("Name: Ada Lovelace") is a record, not a sentence about her
     rewritten = voice.names.sub(_name_replacement, sentence)
     if voice.pronouns is not None:
         rewritten = voice.pronouns.sub(_pronoun_replacement, rewritten)
@@ -789,6 +805,8 @@ def extractive_answer(
     if (_unheld_subject(topics.english if topics else question, held, cues)
             and max((x.semantic for x in scored), default=0.0) < _CONFIDENT_HEADLESS):
         return OfflineAnswer(no_context_answer(profile), answered=False)
+    if cues:
+        scored = [replace(x, echoes=bool(x.sentence.terms & cues)) for x in scored]
     if _WANTS_FIGURE.search(question):
         scored = [replace(x, states_figure=bool(_FIGURE.search(x.sentence.text))) for x in scored]
     if topics and topics.strict:
@@ -831,16 +849,44 @@ def name_of(profile: Profile, passages: Sequence[Passage]) -> str | None:
     return None
 
 
+# Lines that introduce nobody: contact details, footers, and the bare name the lead already gives.
+_CONTACT = re.compile(r"@\w|https?://|www\.|\u00a9|\(c\)\s*\d{4}|^\s*(?:e-?mail|phone|tel|contact)\b",
+                      re.IGNORECASE)
+_INTRO_MIN_WORDS = 4
+_NAME_FIELD = re.compile(r"^\s*(?:full |preferred |first |last )?name\s*:", re.IGNORECASE)
+# "Headline: Staff Engineer", "Role: ...", a CV's "Profile" section, "I'm a nurse", "I work as":
+# what someone says first about themselves (their occupation), not their siblings or their cat.
+_INTRO_FIELD = re.compile(r"^\s*(?:headline|tagline|title|job title|role|current role|position|occupation|"
+                          r"profession|summary|bio|about)\s*:", re.IGNORECASE)
+_INTRO_SECTION = re.compile(r"^(?:(?:professional |personal )?(?:profile|summary)|about(?: me)?|bio(?:graphy)?|"
+                            r"introduction|overview|who i am)$", re.IGNORECASE)
+_SAYS_WHAT_I_DO = re.compile(r"\b(?:I'm|I am|I\u2019m)\s+(?:now\s+|currently\s+)?an?\s+\w|"
+                             r"\bI work (?:as|at|for)\b|\bwork(?:ing)? as an?\b", re.IGNORECASE)
+
+
+def _introduces(sentence: _Sentence, first_name: str) -> int:
+    """How well ``sentence`` introduces the twin: 3 names them and more, 0 says nothing of who they are."""
+    text = sentence.text
+    if first_name and first_name in text.casefold() and len(text.split()) > 4:
+        return 3  # "I'm Maya Okafor, a backend engineer in Leeds"
+    if _INTRO_FIELD.match(text) or _INTRO_SECTION.match(sentence.heading.strip()) or _SAYS_WHAT_I_DO.search(text):
+        return 2
+    return 0
+
+
 def introduce(*, intent: Intent, passages: Sequence[Passage], profile: Profile, query_vector: Sequence[float] | None,
               embed: Embed | None) -> OfflineAnswer:
     """Greetings, "what is your name", "who are you": the profile and the most introductory sentences."""
     name = name_of(profile, passages)
-    scored = _scored(_sentences(passages), _terms("I'm my name live work job"), query_vector, embed)
     first_name = name.split()[0].casefold() if name else ""
-    # A sentence that names the twin ("I'm Maya Okafor, a backend engineer") introduces it best.
+    candidates = [s for s in _sentences(passages) if not _CONTACT.search(s.text) and not _NAME_FIELD.match(s.text)
+                  and len(s.text.split()) >= _INTRO_MIN_WORDS]  # "I'm Akosua.", "Not actively."
+    introduces = {id(s): _introduces(s, first_name) for s in candidates}
+    # Scoring reads a bounded number of sentences: the introductory ones first, in search order.
+    candidates.sort(key=lambda s: -introduces[id(s)])
+    scored = _scored(candidates, _terms("I'm my name live work job"), query_vector, embed)
     ranked = [x.sentence for x in sorted(
-        scored, key=lambda x: (first_name not in x.sentence.text.casefold() if first_name else True,
-                               -x.score, x.sentence.rank, x.sentence.position))]
+        scored, key=lambda x: (-introduces[id(x.sentence)], -x.score, x.sentence.rank, x.sentence.position))]
     names = _name_pattern(replace(profile, display_name=profile.display_name or name or ""))
     persona = profile.persona.strip()
     if persona and not persona.endswith(_TERMINAL):

@@ -148,3 +148,10 @@ def semantic_search(conn: Conn, *, twin_id: str, embedding: Sequence[float], k: 
         else:
             found = cur.execute(query("chat.semantic_search"), params, prepare=False).fetchall()
     return [(n.chunk_id, float(n.similarity)) for n in found]
+
+
+def document_openings(conn: Conn, *, twin_id: str, embedding: Sequence[float], k: int) -> list[Hit]:
+    """The first chunk of up to ``k`` of the twin's documents, the closest to ``embedding`` first."""
+    with conn.cursor(row_factory=class_row(Hit)) as cur:
+        return cur.execute(query("chat.document_openings"),
+                           {"twin_id": twin_id, "embedding": vector_literal(embedding), "k": k}).fetchall()

@@ -25,7 +25,7 @@ from twin.chat.followup import retrieval_query
 from twin.chat.intents import INTRODUCTION_QUERY, Intent, TopicReading, intent_of, read_topics
 from twin.chat.llm import ChatModel
 from twin.chat.prompting import Passage, Profile, build_messages, no_context_answer
-from twin.chat.retrieval import Hit, hybrid_search
+from twin.chat.retrieval import Hit, document_openings, hybrid_search
 from twin.chat.schemas import ChatRequest
 from twin.config import Settings
 from twin.embeddings.base import Embedder, Padded, estimate_tokens, is_semantic
@@ -249,6 +249,8 @@ class ChatService:
             conn, twin_id=twin_id, query_text=search_text, embedding=vector, k=k,
             filters=request.filters, min_similarity=min_similarity, chunk_count=state.chunk_count,
             related_text="" if intent else reading.markers, cue_text="" if intent else reading.cues))
+        if intent and not request.filters:
+            hits = self._with_openings(hits, twin_id, vector)
         turn.retrieval_ms = (time.perf_counter() - started) * 1000
         sources = _sources(hits)
         turn.sources = sources[: self.settings.search_k]
@@ -276,6 +278,13 @@ class ChatService:
             turn.parts.append(piece)
             yield "delta", {"text": piece}
         logger.info("answered for twin %s in %s mode with %d sources", twin_id, self.mode, len(turn.sources))
+
+    def _with_openings(self, hits: list[Hit], twin_id: str, vector: list[float]) -> list[Hit]:
+        """An introduction's hits and, after them, the openings of documents they leave out."""
+        openings = self.db.run(lambda conn: document_openings(conn, twin_id=twin_id, embedding=vector,
+                                                              k=self.settings.offline_search_k))
+        seen = {h.chunk_id for h in hits}
+        return hits + [o for o in openings if o.chunk_id not in seen]
 
     def _offline_answer(self, question: str, search_text: str, intent: Intent | None, reading: TopicReading,
                         hits: Sequence[Hit], profile: Profile, vector: list[float], said: str) -> OfflineAnswer:

@@ -186,3 +186,16 @@ FROM (
 WHERE length(heading) BETWEEN 3 AND 40
 ORDER BY chunks DESC, heading
 LIMIT %(limit)s;
+
+-- name: document_openings
+-- The first chunk of each of a twin's documents, closest to the query first: where people introduce
+-- themselves (a CV's title and profile, a bio's first lines, a profile export's headline). An
+-- introduction reads these besides its search, whose hits a long story's details can crowd out.
+SELECT v.id AS chunk_id, v.document_id, d.title, v.content, v.metadata, v.chunk_index,
+       (1 - (v.embedding <=> %(embedding)s::vector(1536)))::float8 AS similarity,
+       NULL::float8 AS lexical_score, 0::float8 AS score
+FROM vectors v
+JOIN documents d ON d.twin_id = v.twin_id AND d.document_id = v.document_id
+WHERE v.twin_id = %(twin_id)s AND v.chunk_index = 0
+ORDER BY v.embedding <=> %(embedding)s::vector(1536), v.id
+LIMIT %(k)s;
