@@ -91,7 +91,8 @@ WORK_QUERY = "My job: I work as a ... at ..., my current role and employer."
 TOPICS: tuple[Topic, ...] = (
     _topic("work", r"\b(?:what (?:do|did) you do(?! for fun| in your (?:free|spare) time| on (?:the )?weekends"
            r"| to relax)(?: for (?:work|a living|money))?|what(?:'s| is) your (?:job|role|profession|occupation|"
-           r"position|title)|where (?:do|are) you (?:work|working)|who do you work for|what kind of work|"
+           r"position|title)|where (?:do|are) you (?:work|working|employed)|who (?:do you work for|employs you)|"
+           r"what kind of work|"
            r"your current (?:job|role)|for a living|"
            r"what (?:is it|exactly is it|is it that) you (?:actually |really )?do\b|"
            r"\byou (?:actually |really )?do for work\b|\bday job\b|\byour (?:current )?gig\b)", WORK_QUERY,
@@ -130,7 +131,8 @@ TOPICS: tuple[Topic, ...] = (
     _topic("children", r"\b(?:kids|children|child|sons?|daughters?)\b", "My son, my daughter, our children, our kids."),
     _topic("parents", r"\b(?:parents|mother|father|mom|mum|dad)\b", "My parents, my mother, my father."),
     # Asked by the generic word only: "Do you have a cat?" names its animal and must not get the dog.
-    _topic("pets", r"\b(?:pets?|animals?)\b", "My pet: our dog, our cat, we adopted a rescue ...",
+    _topic("pets", r"\b(?:pets?|animals?|furry|four[- ]legged|critters?|fur ?bab(?:y|ies))\b",
+           "My pet: our dog, our cat, we adopted a rescue ...",
            "pet dog cat puppy kitten adopted rescue"),
     _topic("leisure", r"\bfor fun\b|\b(?:hobby|hobbies|free time|spare time|weekends?|pastimes?|interests|"
            r"to relax|relax|unwind|downtime|outside (?:of )?work|passions?|off work|evenings|not working)\b",
@@ -198,7 +200,8 @@ _ELSEWHERE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(asked), 
      r"que fais[- ]tu|que faites[- ]vous|quel est (?:ton|votre) (?:travail|metier)|ou travailles[- ]tu|"
      r"was machst du beruflich|was arbeitest du|wo arbeitest du|was (?:ist dein|sind sie von) beruf)\b",
      "What do you do for a living?"),
-    (r"\b(?:de donde eres|de onde (?:voce )?e|d'ou viens[- ]tu|d'ou venez[- ]vous|ou as[- ]tu grandi|"
+    (r"\b(?:de donde eres|de onde (?:voce )?e|d'ou viens[- ]tu|d'ou venez[- ]vous|"
+     r"(?:as[- ]tu|tu as|avez[- ]vous|vous avez) grandi|"
      r"woher kommst du|wo bist du aufgewachsen)\b",
      "Where are you from originally?"),
     (r"\b(?:en que empresa trabaja|para quien trabaja|donde trabaja|em que empresa (?:voce )?trabalha|"

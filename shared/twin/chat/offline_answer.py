@@ -149,16 +149,26 @@ def _units(body: str) -> Iterator[tuple[str, bool]]:
         if in_code:
             continue
         stripped = line.strip()
-        starts_unit = not stripped or _LIST_MARKER.match(line) or stripped.startswith(("|", "#"))
+        capitals = _is_capitals_heading(stripped)
+        starts_unit = not stripped or capitals or _LIST_MARKER.match(line) or stripped.startswith(("|", "#"))
         if starts_unit and paragraph:
             yield " ".join(paragraph), listed
             paragraph = []
+        if capitals:  # "WHY MONTRÉAL" on the line above its paragraph: a heading, not the paragraph's start
+            yield stripped, False
+            continue
         if starts_unit:
             listed = bool(_LIST_MARKER.match(line)) or stripped.startswith("|")
         if stripped:
             paragraph.append(_clean_line(stripped))
     if paragraph:
         yield " ".join(paragraph), listed
+
+
+def _is_capitals_heading(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return (len(letters) >= _MIN_ASKED_LETTERS and all(c.isupper() for c in letters)
+            and len(line.split()) <= _HEADING_WORDS and not line.endswith(_TERMINAL))
 
 
 def _clean_line(line: str) -> str:
@@ -264,16 +274,16 @@ def _term_weights(question_terms: frozenset[str], candidates: Sequence[_Sentence
 def _scored(sentences: Sequence[_Sentence], question_terms: frozenset[str], query_vector: Sequence[float] | None,
             embed: Embed | None, related_terms: frozenset[str] = frozenset(),
             topical_terms: frozenset[str] = frozenset(),
-            question_vector: Sequence[float] | None = None) -> list[_Scored]:
-    """``question_vector``: the question as asked, when ``query_vector`` is what it means; a
-    sentence's similarity is the closer of the two."""
+            question_vectors: Sequence[Sequence[float]] = ()) -> list[_Scored]:
+    """``question_vectors``: the question as asked (and, for a follow-up, as searched), when
+    ``query_vector`` is what it means; a sentence's similarity is the closest of them."""
     candidates = _unique(sentences)[:_MAX_CANDIDATES]
     semantic = [0.0] * len(candidates)
     headings: dict[str, float] = {}
     if embed is not None and query_vector is not None and candidates:
         heading_texts = sorted({c.heading for c in candidates if c.heading})
         vectors = embed([s.text for s in candidates] + heading_texts)
-        queries = [query_vector] if question_vector is None else [query_vector, question_vector]
+        queries = [query_vector, *question_vectors]
 
         def similarity(v: Sequence[float]) -> float:
             return max(sum(a * b for a, b in zip(q, v, strict=False)) for q in queries)
@@ -370,7 +380,7 @@ def _asks_about_the_unmentioned(question: str, mentioned: frozenset[str], scored
 
 # The words a question's subject follows: "What breed...", "Which climbing gym...", "your boss".
 _ASKING = frozenset({"what", "which", "whats", "whose", "your", "her", "his", "their"})
-_ASKING_FILLER = _word_set("is are was were s kind type sort of the a an exactly")
+_ASKING_FILLER = _word_set("is are was were s kind type sort of the a an exactly own very")
 # Heads too general to name anything the notes must contain.
 _GENERAL_HEADS = _word_set(
     """
@@ -775,7 +785,7 @@ def _quoting(chosen: Sequence[_Sentence], names: re.Pattern[str] | None, *, lead
 def extractive_answer(
     *, question: str, passages: Sequence[Passage], profile: Profile, search_text: str | None = None,
     query_vector: Sequence[float] | None = None, embed: Embed | None = None, max_sentences: int = 3,
-    topics: TopicReading | None = None, question_vector: Sequence[float] | None = None, said: str = "",
+    topics: TopicReading | None = None, question_vectors: Sequence[Sequence[float]] = (), said: str = "",
 ) -> OfflineAnswer:
     """An answer quoted from ``passages``, each sentence cited [n], in the first person.
 
@@ -797,7 +807,7 @@ def extractive_answer(
     question_terms = _terms(search_text or question) - cues
     markers = _terms(topics.markers) if topics else frozenset()
     scored = _scored(sentences, question_terms, query_vector, embed, markers | cues, topical_terms=markers,
-                     question_vector=question_vector)
+                     question_vectors=question_vectors)
     mentioned = _terms(" ".join(p.content for p in passages))
     if semantic and _asks_about_the_unmentioned(search_text or question, mentioned, scored):
         return OfflineAnswer(no_context_answer(profile), answered=False)

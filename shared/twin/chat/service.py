@@ -299,13 +299,14 @@ class ChatService:
         query_vector = vector[:model.dim] if semantic else None
         # The search went by what a topic question means ("married?" with "my husband, my wife"); a
         # sentence may still be closer to the question as asked, so it is scored against both.
-        question_vector = model.embed([reading.english]).vectors[0] if semantic and reading.topics else None
+        asked = [reading.english] if embed is not None and reading.english != reading.meaning else []
+        question_vectors = embed(asked) if embed is not None and asked else []
         if intent is not None:
             return introduce(intent=intent, passages=_passages(hits), profile=profile, query_vector=query_vector,
                              embed=embed)
         return extractive_answer(question=question, search_text=search_text, passages=_passages(hits),
                                  profile=profile, query_vector=query_vector, embed=embed,
-                                 topics=reading, question_vector=question_vector, said=said)
+                                 topics=reading, question_vectors=question_vectors, said=said)
 
     def _model_pieces(self, messages: list[dict[str, str]], turn: _Turn) -> Iterator[str]:
         assert self.model is not None
