@@ -14,7 +14,7 @@ from twin.chat.suggestions import heading_is_question
     ("Who are you?", Intent.INTRODUCTION), ("Tell me about yourself.", Intent.INTRODUCTION),
     ("¿Quién eres?", Intent.INTRODUCTION), ("Quem é você?", Intent.INTRODUCTION),
     ("Hi! Could you tell me a little about yourself?", Intent.INTRODUCTION),
-    ("Hey — who am I actually chatting with here?", Intent.NAME),
+    ("Hey — who am I actually chatting with here?", Intent.INTRODUCTION),
 ])
 def test_questions_about_the_person_as_a_whole_are_recognised(question: str, intent: Intent) -> None:
     assert intent_of(question) is intent

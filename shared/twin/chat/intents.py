@@ -34,12 +34,14 @@ _OPENING_GREETING = re.compile(
     r"^(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)|hola|buenas|ola|oi|bonjour|hallo)"
     r"(?:\s+(?:there|you|twin|all))?\s*[!.,\u2014\u2013-]+\s*(?=\S)")
 _NAME = re.compile(
-    r"\b(?:what(?:'s| is) your (?:full |real )?name|who am i (?:\w+ )?(?:talking|speaking|chatting) (?:to|with)|"
+    r"\b(?:what(?:'s| is) your (?:full |real )?name|"
     r"your name\??$|como te llamas|cual es tu nombre|qual (?:e )?o seu nome|como (?:voce )?se chama)\b")
 _INTRODUCTION = re.compile(
     r"^\s*(?:so,?\s+)?(?:(?:could|can|would) you (?:please )?)?(?:who (?:are|r) (?:you|u)|"
     r"(?:tell|talk) (?:me|us) (?:a (?:bit|little)(?: bit)? |a few things |something |more )?about (?:yourself|you)\b|"
-    r"introduce yourself|describe yourself|who is this|what about you|about you|"
+    r"introduce yourself|describe yourself|who is this|what about you|about you|what(?:'s| is) your story|"
+    # "Who am I talking to?" wants the name and what the twin does, as an introduction gives them.
+    r"who (?:am i|are we) (?:\w+ )?(?:talking|speaking|chatting) (?:to|with)|"
     r"quien eres|quien es usted|hablame de ti|cuentame (?:sobre|de) ti|quem (?:e )?(?:voce|tu)|"
     r"fale (?:sobre|de) (?:voce|si))\b")
 
@@ -128,7 +130,8 @@ TOPICS: tuple[Topic, ...] = (
            "My husband, my wife, my partner: we married, I live with ...",
            "husband wife partner married spouse girlfriend boyfriend fiance fiancee"),
     _topic("siblings", r"\b(?:siblings?|brothers?|sisters?)\b", "My brother, my sister, my siblings."),
-    _topic("children", r"\b(?:kids|children|child|sons?|daughters?)\b", "My son, my daughter, our children, our kids."),
+    _topic("children", r"\b(?:kids|children|child|sons?|daughters?|little ones)\b",
+           "My son, my daughter, our children, our kids, our twins, our baby."),
     _topic("parents", r"\b(?:parents|mother|father|mom|mum|dad)\b", "My parents, my mother, my father."),
     # Asked by the generic word only: "Do you have a cat?" names its animal and must not get the dog.
     _topic("pets", r"\b(?:pets?|animals?|furry|four[- ]legged|critters?|fur ?bab(?:y|ies))\b",

@@ -64,7 +64,10 @@ _COMPANION_RATIO = 0.75
 _LEXICAL_COMPANION_RATIO = 0.5
 # A sentence with the topic's words ("my husband, Brian") completes "We married in 2019" more readily.
 _TOPICAL_COMPANION_RATIO = 0.6
-_MAX_CANDIDATES = 40
+_MAX_CANDIDATES = 60
+# A sentence of this few content words, with no name and no figure, announces rather than answers.
+_BARE_TERMS = 2
+_BARE_PENALTY = 0.1
 _ANNOUNCEMENT_WORDS = 4
 _MAX_LIST_ITEMS = 6
 _TITLE_WORDS = 4
@@ -250,7 +253,13 @@ class _Scored:
     @property
     def score(self) -> float:
         return (_relevance(self) + _LEXICAL_WEIGHT * self.lexical + _RANK_BONUS / (self.sentence.rank + 1)
-                + (_TOPICAL_BONUS if self.topical else 0.0) + (_FIGURE_BONUS if self.states_figure else 0.0))
+                + (_TOPICAL_BONUS if self.topical else 0.0) + (_FIGURE_BONUS if self.states_figure else 0.0)
+                - (_BARE_PENALTY if _is_bare(self.sentence) else 0.0))
+
+
+def _is_bare(sentence: _Sentence) -> bool:
+    """"The second is singing.": close to "Do you sing?" by meaning, yet it names nothing and states no figure."""
+    return len(sentence.terms) <= _BARE_TERMS and not _NAMED.search(sentence.text) and not _FIGURE.search(sentence.text)
 
 
 def _unique(sentences: Sequence[_Sentence]) -> list[_Sentence]:
