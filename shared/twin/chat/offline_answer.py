@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from twin.chat.career import Job, career_answer
 from twin.chat.intents import Intent, TopicReading
 from twin.chat.prompting import Passage, Profile, no_context_answer
 from twin.ingest.chunking import BREADCRUMB_SEPARATOR, chunk_body
@@ -795,6 +796,7 @@ def extractive_answer(
     *, question: str, passages: Sequence[Passage], profile: Profile, search_text: str | None = None,
     query_vector: Sequence[float] | None = None, embed: Embed | None = None, max_sentences: int = 3,
     topics: TopicReading | None = None, question_vectors: Sequence[Sequence[float]] = (), said: str = "",
+    jobs: Sequence[Job] = (),
 ) -> OfflineAnswer:
     """An answer quoted from ``passages``, each sentence cited [n], in the first person.
 
@@ -806,8 +808,13 @@ def extractive_answer(
     reading order. When none clears it, the twin says plainly that its notes do not say:
     a near miss is not an answer, and an extractive twin never guesses. ``said``: the twin's
     previous answer in the session; a follow-up asking for more ("And before that?") is not
-    answered with it again.
+    answered with it again. ``jobs``: the twin's resume entries, newest first (twin.chat.career),
+    which answer questions about the order of its jobs.
     """
+    in_order = career_answer(question, jobs, said) if jobs else None
+    if in_order:
+        text = " ".join([in_order.lead, *(_cite(job.text, job.passage.number) for job in in_order.jobs)])
+        return OfflineAnswer(text, answered=True, cited=frozenset(job.passage.number for job in in_order.jobs))
     if _unknown_names(question, passages):
         return OfflineAnswer(no_context_answer(profile), answered=False)
     sentences = _sentences(passages)

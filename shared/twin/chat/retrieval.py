@@ -155,3 +155,9 @@ def document_openings(conn: Conn, *, twin_id: str, embedding: Sequence[float], k
     with conn.cursor(row_factory=class_row(Hit)) as cur:
         return cur.execute(query("chat.document_openings"),
                            {"twin_id": twin_id, "embedding": vector_literal(embedding), "k": k}).fetchall()
+
+
+def experience_chunks(conn: Conn, *, twin_id: str, section: str, k: int) -> list[Hit]:
+    """Up to ``k`` chunks filed under a heading matching ``section`` (a regex), in document order."""
+    with conn.cursor(row_factory=class_row(Hit)) as cur:
+        return cur.execute(query("chat.experience_chunks"), {"twin_id": twin_id, "section": section, "k": k}).fetchall()

@@ -21,11 +21,12 @@ from psycopg.types.json import Jsonb
 
 from twin.access.ratelimit import add_token_usage
 from twin.chat import cache
+from twin.chat.career import EXPERIENCE_SECTION, asks_about_jobs, jobs_in
 from twin.chat.followup import retrieval_query
 from twin.chat.intents import INTRODUCTION_QUERY, Intent, TopicReading, intent_of, read_topics
 from twin.chat.llm import ChatModel
 from twin.chat.prompting import Passage, Profile, build_messages, no_context_answer
-from twin.chat.retrieval import Hit, document_openings, hybrid_search
+from twin.chat.retrieval import Hit, document_openings, experience_chunks, hybrid_search
 from twin.chat.schemas import ChatRequest
 from twin.config import Settings
 from twin.embeddings.base import Embedder, Padded, estimate_tokens, is_semantic
@@ -41,8 +42,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SNIPPET_CHARS = 240
+# A resume's experience section rarely spans more chunks than this (twin.chat.career).
+_RESUME_CHUNKS = 40
 # Part of every offline cache key: a new answerer must not serve answers the old one cached.
-OFFLINE_ANSWERER = "extractive-v3"
+OFFLINE_ANSWERER = "extractive-v4"
 
 
 @dataclass
@@ -251,6 +254,9 @@ class ChatService:
             related_text="" if intent else reading.markers, cue_text="" if intent else reading.cues))
         if intent and not request.filters:
             hits = self._with_openings(hits, twin_id, vector)
+        resume: list[str] = []  # the experience section's chunk ids, in the order of the jobs
+        if self.model is None and not intent and not request.filters and asks_about_jobs(request.message, search_text):
+            hits, resume = self._with_resume(hits, twin_id)
         turn.retrieval_ms = (time.perf_counter() - started) * 1000
         sources = _sources(hits)
         turn.sources = sources[: self.settings.search_k]
@@ -262,7 +268,7 @@ class ChatService:
             # Decided before the sources go out: a declined answer cites nothing.
             said = next((content for role, content in reversed(history) if role == "assistant"), "")
             offline = self._offline_answer(request.message, search_text, intent, reading, hits, state.profile,
-                                           vector, said)
+                                           vector, said, resume)
             turn.answered = offline.answered
             # The top search_k as with a model, and whichever further chunk the answer quotes.
             turn.sources = [source for source in sources if offline.answered and (
@@ -279,6 +285,13 @@ class ChatService:
             yield "delta", {"text": piece}
         logger.info("answered for twin %s in %s mode with %d sources", twin_id, self.mode, len(turn.sources))
 
+    def _with_resume(self, hits: list[Hit], twin_id: str) -> tuple[list[Hit], list[str]]:
+        """The hits and, after them, the resume's experience chunks they leave out; and those chunks' ids."""
+        experience = self.db.run(lambda conn: experience_chunks(conn, twin_id=twin_id, section=EXPERIENCE_SECTION,
+                                                                k=_RESUME_CHUNKS))
+        seen = {h.chunk_id for h in hits}
+        return hits + [e for e in experience if e.chunk_id not in seen], [e.chunk_id for e in experience]
+
     def _with_openings(self, hits: list[Hit], twin_id: str, vector: list[float]) -> list[Hit]:
         """An introduction's hits and, after them, the openings of documents they leave out."""
         openings = self.db.run(lambda conn: document_openings(conn, twin_id=twin_id, embedding=vector,
@@ -287,7 +300,8 @@ class ChatService:
         return hits + [o for o in openings if o.chunk_id not in seen]
 
     def _offline_answer(self, question: str, search_text: str, intent: Intent | None, reading: TopicReading,
-                        hits: Sequence[Hit], profile: Profile, vector: list[float], said: str) -> OfflineAnswer:
+                        hits: Sequence[Hit], profile: Profile, vector: list[float], said: str,
+                        resume: Sequence[str] = ()) -> OfflineAnswer:
         from twin.chat.offline_answer import extractive_answer, introduce
 
         semantic = is_semantic(self.embedder)
@@ -304,9 +318,12 @@ class ChatService:
         if intent is not None:
             return introduce(intent=intent, passages=_passages(hits), profile=profile, query_vector=query_vector,
                              embed=embed)
-        return extractive_answer(question=question, search_text=search_text, passages=_passages(hits),
+        passages = _passages(hits)
+        by_chunk = {p.chunk_id: p for p in passages}
+        jobs = jobs_in([by_chunk[chunk_id] for chunk_id in resume if chunk_id in by_chunk])
+        return extractive_answer(question=question, search_text=search_text, passages=passages,
                                  profile=profile, query_vector=query_vector, embed=embed,
-                                 topics=reading, question_vectors=question_vectors, said=said)
+                                 topics=reading, question_vectors=question_vectors, said=said, jobs=jobs)
 
     def _model_pieces(self, messages: list[dict[str, str]], turn: _Turn) -> Iterator[str]:
         assert self.model is not None

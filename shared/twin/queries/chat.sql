@@ -199,3 +199,16 @@ JOIN documents d ON d.twin_id = v.twin_id AND d.document_id = v.document_id
 WHERE v.twin_id = %(twin_id)s AND v.chunk_index = 0
 ORDER BY v.embedding <=> %(embedding)s::vector(1536), v.id
 LIMIT %(k)s;
+
+-- name: experience_chunks
+-- The chunks of a twin's documents filed under a resume's experience section (any heading of their
+-- path matching `section`, twin.chat.career), in document order: the order of the jobs.
+SELECT v.id AS chunk_id, v.document_id, d.title, v.content, v.metadata, v.chunk_index,
+       NULL::float8 AS similarity, NULL::float8 AS lexical_score, 0::float8 AS score
+FROM vectors v
+JOIN documents d ON d.twin_id = v.twin_id AND d.document_id = v.document_id
+WHERE v.twin_id = %(twin_id)s
+  AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(v.metadata -> 'heading_path') AS path (heading)
+              WHERE path.heading ~* %(section)s)
+ORDER BY v.document_id, v.chunk_index
+LIMIT %(k)s;

@@ -1,0 +1,77 @@
+"""The order of a twin's jobs, read off its resume's experience section (twin.chat.career)."""
+
+from __future__ import annotations
+
+from twin.chat.career import asks_about_jobs, career_answer, jobs_in
+from twin.chat.prompting import Passage
+from twin.ingest.chunking import with_breadcrumb
+
+
+def _chunk(number: int, path: tuple[str, ...], body: str, document: str = "cv.md") -> Passage:
+    return Passage(number=number, document_id=document, chunk_id=f"t:{document}:{number}", title=path[0],
+                   content=with_breadcrumb(path, body), score=0.0, heading_path=path)
+
+
+SUB_SECTIONS = [
+    _chunk(1, ("Ada Byrne", "Experience", "Kestrel — Data Lead"), "*March 2022 - present · Remote*\n\n- Lead five"),
+    _chunk(2, ("Ada Byrne", "Experience", "Tuma Labs — Analyst"), "*2019 - 2022*\n\n- Built dashboards"),
+    _chunk(3, ("Ada Byrne", "Experience", "Relay — Junior Analyst"), "- Reconciled ledgers\n- 2017 to 2019"),
+    _chunk(4, ("Ada Byrne", "Education", "MSc Statistics — Leeds"), "*2015 - 2016*"),
+]
+BOLD_LINES = [
+    _chunk(1, ("Lucas B", "Experience"), "**Senior Data Engineer — Boréal Health**, Montréal *(2022 - present)*\n"
+                                         "- Tech lead\n\n**Data Engineer — Panier Frais**, Montréal *(2019 - 2022)*"),
+    _chunk(2, ("Lucas B", "Experience"), "- Ran ordering\n\n**Sous-chef — Bistro Argile** *(2014 - 2018)*"),
+]
+
+
+def test_jobs_are_the_experience_sub_sections_newest_first_with_their_dates_line() -> None:
+    assert [job.text for job in jobs_in(SUB_SECTIONS)] == [
+        "Kestrel — Data Lead (March 2022 - present · Remote)", "Tuma Labs — Analyst (2019 - 2022)",
+        "Relay — Junior Analyst"]
+
+
+def test_jobs_written_as_bold_lines_of_the_section_are_read_in_order_across_chunks() -> None:
+    assert [job.text for job in jobs_in(BOLD_LINES)] == [
+        "Senior Data Engineer — Boréal Health, Montréal (2022 - present)",
+        "Data Engineer — Panier Frais, Montréal (2019 - 2022)", "Sous-chef — Bistro Argile (2014 - 2018)"]
+
+
+def test_before_that_answers_the_job_after_the_last_one_the_twin_named() -> None:
+    jobs = jobs_in(SUB_SECTIONS)
+    answer = career_answer("And before that?", jobs, said="Before that: Tuma Labs — Analyst (2019 - 2022) [2]")
+    assert answer is not None
+    assert [job.text for job in answer.jobs] == ["Relay — Junior Analyst"]
+    assert answer.jobs[0].passage.number == 3
+
+
+def test_before_the_current_job_is_the_second_entry_when_nothing_was_named_yet() -> None:
+    answer = career_answer("Where did you work before your current job?", jobs_in(SUB_SECTIONS), said="")
+    assert answer is not None
+    assert answer.jobs[0].text.startswith("Tuma Labs")
+
+
+def test_a_plain_first_job_is_the_oldest_entry_but_a_qualified_one_is_left_to_the_ordinary_answer() -> None:
+    jobs = jobs_in(SUB_SECTIONS)
+    first = career_answer("What was your very first job after university?", jobs, said="")
+    assert first is not None
+    assert first.jobs[0].text == "Relay — Junior Analyst"
+    assert career_answer("What was your first job as a developer?", jobs, said="") is None
+
+
+def test_before_the_oldest_job_or_without_a_named_job_there_is_no_answer_from_the_order() -> None:
+    jobs = jobs_in(SUB_SECTIONS)
+    assert career_answer("And before that?", jobs, said="Relay — Junior Analyst [3]") is None
+    assert career_answer("And before that?", jobs, said="I grew up in Leeds.") is None
+
+
+def test_only_questions_about_work_ask_for_the_order_of_the_jobs() -> None:
+    assert asks_about_jobs("And before that?", "Where did you work before Kestrel? And before that?")
+    assert asks_about_jobs("Where have you worked?", "Where have you worked?")
+    assert not asks_about_jobs("And before that?", "Where did you live before Leeds? And before that?")
+    assert not asks_about_jobs("What do you do for fun?", "What do you do for fun?")
+
+
+def test_notes_without_an_experience_section_have_no_jobs() -> None:
+    assert jobs_in([_chunk(1, ("Ada Byrne", "About me"), "I worked at Kestrel from 2019 to 2022.")]) == []
+    assert career_answer("Where have you worked?", [], said="") is None
