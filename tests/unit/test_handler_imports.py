@@ -46,3 +46,25 @@ def test_importing_a_handler_does_not_load_deferred_libraries(function: str) -> 
 def test_the_deferred_list_names_the_heavy_libraries() -> None:
     assert {"openai", "numpy", "pgvector", "aws_xray_sdk", "pypdf", "uvicorn", "boto3"} <= set(NOT_AT_HANDLER_IMPORT)
     assert forbidden_loaded(["openai.types.chat", "json"]) == ["openai"]
+
+
+GC_PROBE = """
+import gc, json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+import app
+print(json.dumps({"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}))
+"""
+
+
+@pytest.mark.parametrize("function", ["chat", "ingest"])
+def test_an_http_function_ends_its_init_with_the_collector_on_and_its_init_objects_frozen(function: str) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "TWIN_", "POWERTOOLS_"))}
+    clean.update({"POWERTOOLS_METRICS_NAMESPACE": "Tests", "POWERTOOLS_TRACE_DISABLED": "1",
+                  "AWS_DEFAULT_REGION": "us-east-1"})
+    proc = subprocess.run([sys.executable, "-c", GC_PROBE, str(ROOT / "functions" / function), str(ROOT / "shared")],
+                          env=clean, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    state = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert state["enabled"] is True
+    # FastAPI, pydantic and psycopg alone leave tens of thousands of objects behind.
+    assert state["frozen"] > 20_000
