@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from twin.chat.career import Job, career_answer
 from twin.chat.intents import Intent, TopicReading
+from twin.chat.money import asks_current_pay, asks_for_a_sum, states_a_sum, states_an_expectation
 from twin.chat.prompting import Passage, Profile, no_context_answer
 from twin.ingest.chunking import BREADCRUMB_SEPARATOR, chunk_body
 from twin.text.lexical import STOP_WORDS, stem, words
@@ -841,6 +842,11 @@ def extractive_answer(
     elif topics and (topics.on_topic_only or (topics.topics and not semantic)):
         # Word matching alone cannot tell "how many kids" from "how many riders": the topic's words decide.
         scored = [x for x in scored if x.topical]
+    if asks_for_a_sum(question):
+        scored = [x for x in scored if states_a_sum(x.sentence.text)]
+    if asks_current_pay(question):
+        scored = [x for x in scored if not states_an_expectation(" ".join([x.sentence.text, x.sentence.heading,
+                                                                           *x.sentence.passage.heading_path]))]
     limit = max(1, max_sentences)
     chosen = []
     if said and len(question.split()) <= _MORE_WORDS and _ASKS_FOR_MORE.search(question):
