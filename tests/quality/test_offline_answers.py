@@ -1,7 +1,7 @@
 """Answer quality offline (no key): fictional people in five formats each, paraphrased questions, `twin eval`.
 
 Sofía (tests/quality/corpus, tests/quality/questions.json) was written for this suite and the
-answerer tuned on her; the eight in tests/quality/more/ were written by helpers who had not read the
+answerer tuned on her; the twelve in tests/quality/more/ were written by helpers who had not read the
 answering code, and each was measured as a held-out set before it joined. The thresholds are what
 the shipped offline embedder and answerer reach on each, so a change that makes answers worse
 fails here. By hand:
@@ -47,20 +47,25 @@ def _held_out(name: str, **thresholds: Any) -> Person:
     return Person(name, HERE / "more" / name / "corpus", HERE / "more" / name / "questions.json", **thresholds)
 
 
-# Katrin and Njeri were measured before tuning (stop 9), Jagoda and Bao before this stop's tuning,
-# Akosua and Inés midway, Clodagh and Ros at its end (see the issue notes); all were tuned on after
-# that first measurement. Every threshold below is what they reach now.
+# Katrin and Njeri were measured before tuning (stop 9), Jagoda and Bao before stop 10's tuning,
+# Akosua and Inés midway, Clodagh and Ros at its end, Tomasz, Priya, Amara and Lucas at the start of
+# stop 11 (see the issue notes); all were tuned on after that first measurement. Every threshold
+# below is what they reach now, a little below where a figure is a rate.
 PEOPLE = [
-    Person("sofia", HERE / "corpus", HERE / "questions.json", fact_rate=0.85, false_declines=1),
-    _held_out("katrin", fact_rate=0.78, false_declines=1),
-    _held_out("njeri", fact_rate=0.8, false_declines=1),
-    _held_out("jagoda", fact_rate=0.68, false_declines=2, declined=4, hit_at_3=0.85),
-    _held_out("bao", fact_rate=0.7, false_declines=3, declined=5),
-    _held_out("akosua", fact_rate=0.7, false_declines=2, declined=2),
+    Person("sofia", HERE / "corpus", HERE / "questions.json", fact_rate=0.9, false_declines=1),
+    _held_out("katrin", fact_rate=0.85, false_declines=1),
+    _held_out("njeri", fact_rate=0.85, false_declines=1),
+    _held_out("jagoda", fact_rate=0.74, false_declines=1, declined=4),
+    _held_out("bao", fact_rate=0.8, false_declines=2, declined=5),
+    _held_out("akosua", fact_rate=0.74, false_declines=1, declined=2),
     _held_out("ines", fact_rate=0.8, false_declines=1, declined=2),
-    _held_out("clodagh", fact_rate=0.55, false_declines=4, declined=5, hit_at_3=0.7),
-    # Her "Who are you?" names her but quotes a brother's job, not hers (the notes name three people's jobs).
-    _held_out("ros", fact_rate=0.45, false_declines=1, declined=1, introduces_itself=False),
+    # Her introduction quotes a page title ("Clodagh Vesey - Senior Product Manager, Fjordwatt ...").
+    _held_out("clodagh", fact_rate=0.57, false_declines=3, declined=5, hit_at_3=0.7, introduces_itself=False),
+    _held_out("ros", fact_rate=0.6, false_declines=1, declined=2),
+    _held_out("tomasz", fact_rate=0.68, false_declines=2),
+    _held_out("priya", fact_rate=0.75, false_declines=1, declined=2),
+    _held_out("amara", fact_rate=0.74, false_declines=2, declined=3),
+    _held_out("lucas", fact_rate=0.8, false_declines=2, declined=2, hit_at_3=0.85),
 ]
 
 
@@ -106,7 +111,7 @@ def test_answerable_questions_are_rarely_declined(report: Report, person: Person
 
 def test_questions_about_the_person_as_a_whole_are_answered_with_the_name(report: Report, person: Person) -> None:
     by_id = {o.id: o for o in report.outcomes}
-    asked = [turn for turn in ("who", "hi", "name") if turn in by_id]
+    asked = [turn for turn in ("who", "hi", "name", "greeting", "about", "about_yourself", "intro") if turn in by_id]
     if not asked:
         pytest.skip("this set asks no introduction question")
     if not person.introduces_itself:
