@@ -19,7 +19,9 @@ Decisions worth knowing:
   than a chunk is cut mid-word.
 * Consecutive chunks of one section share up to ``overlap_chars`` of text, starting at a sentence
   (else word) boundary, so a fact cut in two still appears whole in one chunk. The overlap is
-  dropped where it would force a paragraph that fits on its own to be split.
+  dropped where it would force a paragraph that fits on its own to be split, and where a chunk
+  ends with a sentence longer than the overlap: nothing was cut, and a word boundary would open
+  the next chunk mid-sentence.
 * Rather than appending a tiny last piece (< ``min_chars``) to a full chunk and breaking the
   cap, the cut before it moves back so the last chunk of a section gets enough text; where that
   is impossible (the paragraphs before it must stay whole) it keeps its overlap as context.
@@ -328,7 +330,7 @@ class _SectionPacker:
             if resume >= self._end:
                 break  # nothing left to overlap into
             consumed = end
-            overlap_start = self._overlap_start(start, end)
+            overlap_start = self._overlap_start(start, end, resume)
             start = resume if overlap_start is None else overlap_start
         return spans
 
@@ -386,7 +388,7 @@ class _SectionPacker:
             resume += 1
         return end, resume
 
-    def _overlap_start(self, start: int, end: int) -> int | None:
+    def _overlap_start(self, start: int, end: int, resume: int) -> int | None:
         if self._limits.overlap_chars == 0:
             return None
         low = bisect.bisect_left(self._starts, max(start + 1, end - self._limits.overlap_chars))
@@ -395,6 +397,13 @@ class _SectionPacker:
         sentence = next((b.start for b in candidates if b.rank >= _SENTENCE), None)
         if sentence is not None:
             return sentence
+        # The chunk ended where a sentence does, and its last sentence is longer than the overlap:
+        # starting at a word inside it would only open the next chunk with a fragment ("cricket
+        # with, badly, ..."), which no fact needs, since none was cut.
+        after = bisect.bisect_left(self._starts, resume)
+        clean = after < len(self._boundaries) and self._starts[after] == resume
+        if clean and self._boundaries[after].rank >= _SENTENCE:
+            return None
         return candidates[0].start if candidates else None
 
 
