@@ -382,3 +382,27 @@ def test_answers_from_real_chunks_skip_breadcrumbs_and_cite_the_right_chunk() ->
     assert "Ada Lovelace >" not in result
     intro = extractive_answer(question="What do you write about?", passages=passages, profile=ADA).text
     assert intro == "I write about streaming [1]."
+
+
+PODCAST = "Notes > Podcast\n\nI host a podcast about databases. There are 94 episodes now. About 2,000 people listen."
+
+
+def test_how_many_of_something_is_answered_by_a_count_of_that_thing_only() -> None:
+    assert answer("How many episodes of your podcast are there?", PODCAST).startswith("There are 94 episodes")
+    assert answer("How many downloads does each podcast episode get?", PODCAST) == no_context_answer(ADA)
+
+
+def test_how_many_languages_is_answered_by_the_list_of_them() -> None:
+    languages = passage(1, "CV > Languages\n\n- Twi — native\n- English — fluent\n- French — basic",
+                        heading_path=("CV", "Languages"))
+    question = "How many languages do you speak?"
+    result = extractive_answer(question=question, passages=[languages], profile=ADA, topics=read_topics(question)).text
+    assert "Twi" in result
+
+
+def test_a_field_line_is_a_fact_and_stays_a_record() -> None:
+    profile = passage(1, "Ada Lovelace\n\nName: Ada Lovelace\n\nNotice period: 6 weeks\n\nWork rights: UK citizen")
+    result = extractive_answer(question="What is your notice period?", passages=[profile], profile=ADA).text
+    assert "Notice period: 6 weeks [1]" in result
+    assert "Name: I" not in extractive_answer(question="What is your full name?", passages=[profile],
+                                              profile=ADA).text

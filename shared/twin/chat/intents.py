@@ -122,7 +122,8 @@ TOPICS: tuple[Topic, ...] = (
     _topic("origin", r"\bwhere (?:are|r) you (?:from|originally)|\b(?:originally|hometown|home town|grow up|grew up|"
            r"born|raised|childhood|native)\b|\bwhere(?:'s| is) home\b",
            "I grew up in ..., I was born in ..., my hometown, where I'm from."),
-    _topic("home", r"\bwhere (?:do|did) you (?:live|stay)|\b(?:based|located|reside|neighbou?rhood)\b|"
+    _topic("home", r"\bwhere (?:do|did) you (?:live|stay)|\bwhereabouts\b|"
+           r"\b(?:based|located|reside|neighbou?rhood)\b|"
            r"\b(?:what|which) (?:city|town|country|part of)\b", "I live in ..., I'm based in ...",
            "live lives living based settled moved"),
     _topic("partner", r"\b(?:married|marry|spouse|husband|wife|partner|girlfriend|boyfriend|single|dating|"

@@ -47,6 +47,14 @@ _TOPICAL_WORDS_FLOOR = 0.15
 _TOPICAL_BONUS = 0.1
 # "How long...?", "When did you...?": a sentence stating a figure or a date ranks this much higher.
 _FIGURE_BONUS = 0.08
+# "How many downloads...?": what is counted. People are counted under many names ("a team of five
+# developer advocates"), so a count of them is not held to the word.
+_COUNTED = re.compile(r"\bhow many ([a-z]+)", re.IGNORECASE)
+_ANY_COUNT = frozenset(stem(w) for w in ("people", "persons", "folks", "staff", "employees", "times", "of",
+                                         "more", "other", "different", "years", "months", "weeks", "days", "hours",
+                                         "could", "can", "do", "did", "would", "will", "are", "is", "were", "have"))
+# "Languages: Twi, Fante, French" counts them too, as do the items of a list under "Languages".
+_LISTS = re.compile(r"[^,;]+[,;][^,;]+[,;]")
 _WANTS_FIGURE = re.compile(r"^\W*(?:and |so |but )?(?:how (?:long|many|much|old|often|big|large|far)|when\b|"
                            r"what year|which year|since when|in what year)", re.IGNORECASE)
 # A follow-up asking for more ("And before that?", "What else?") wants what was not said yet.
@@ -317,6 +325,11 @@ def _scored(sentences: Sequence[_Sentence], question_terms: frozenset[str], quer
         context = sentence.passage.similarity if sentence.passage.similarity is not None else sem
         scored.append(_Scored(sentence, sem, context, lexical, headings.get(sentence.heading, 0.0), bool(topical)))
     return scored
+
+
+def _counts(sentence: _Sentence) -> bool:
+    """A figure, a list on one line, or a list item: what answers "how many...?"."""
+    return bool(_FIGURE.search(sentence.text) or _LISTS.search(sentence.text)) or sentence.block >= 0
 
 
 def _where_terms(sentence: _Sentence) -> frozenset[str]:
@@ -836,6 +849,11 @@ def extractive_answer(
         scored = [replace(x, echoes=bool(x.sentence.terms & cues)) for x in scored]
     if _WANTS_FIGURE.search(question):
         scored = [replace(x, states_figure=bool(_FIGURE.search(x.sentence.text))) for x in scored]
+    counted = _COUNTED.search(question)
+    if counted and stem(counted.group(1).casefold()) not in _ANY_COUNT:
+        # "How many followers does it have?" is answered by a number of followers, not "94 episodes".
+        what = stem(counted.group(1).casefold())
+        scored = [x for x in scored if _counts(x.sentence) and what in x.sentence.terms | _where_terms(x.sentence)]
     if topics and topics.strict:
         # A salary or a birthday is a figure or a date: "I print birthday cards" is a near miss.
         scored = [x for x in scored if x.topical and _FIGURE.search(x.sentence.text)]
