@@ -406,3 +406,9 @@ def test_a_field_line_is_a_fact_and_stays_a_record() -> None:
     assert "Notice period: 6 weeks [1]" in result
     assert "Name: I" not in extractive_answer(question="What is your full name?", passages=[profile],
                                               profile=ADA).text
+
+
+def test_a_why_question_prefers_the_sentence_that_gives_a_reason() -> None:
+    move = ("Notes > Moving\n\nI moved to Montréal in 2013. The winters there are long. "
+            "I moved to Montréal because Lyon felt small.")
+    assert answer("Why did you move to Montréal?", move, max_sentences=1).startswith("I moved to Montréal because")

@@ -47,6 +47,13 @@ _TOPICAL_WORDS_FLOOR = 0.15
 _TOPICAL_BONUS = 0.1
 # "How long...?", "When did you...?": a sentence stating a figure or a date ranks this much higher.
 _FIGURE_BONUS = 0.08
+# "Why did you leave...?", "What brought you to Canada?": a sentence giving a reason ranks this much higher.
+_ASKS_WHY = re.compile(r"^\W*(?:and |so |but )?(?:why\b|how come\b|what (?:made|brought|led|got|drew|pushed|"
+                       r"prompted|convinced|took) you\b|what was the reason|what's the reason)", re.IGNORECASE)
+_REASON = re.compile(r"\b(?:because|since I|since we|so I|so we|the reason|that's why|which is why|decided|"
+                     r"decision|wanted to|in order to|led me|made me|drew me|pushed me|meant that|gave out|"
+                     r"burn(?:ed|t)? out)\b", re.IGNORECASE)
+_REASON_BONUS = 0.08
 # "How many downloads...?": what is counted. People are counted under many names ("a team of five
 # developer advocates"), so a count of them is not held to the word.
 _COUNTED = re.compile(r"\bhow many ([a-z]+)", re.IGNORECASE)
@@ -259,12 +266,14 @@ class _Scored:
     topical: bool = False  # it holds a word an answer to the question's topic usually holds
     states_figure: bool = False  # it holds a figure or date a "how long / how many / when" question wants
     echoes: bool = False  # it holds the word the question names its topic by ("sister" for "sisters?")
+    gives_reason: bool = False  # it gives a reason a "why...?" question wants ("because", "so I decided")
 
     @property
     def score(self) -> float:
         return (_relevance(self) + _LEXICAL_WEIGHT * self.lexical + _RANK_BONUS / (self.sentence.rank + 1)
                 + (_TOPICAL_BONUS if self.topical else 0.0) + (_FIGURE_BONUS if self.states_figure else 0.0)
-                - (_BARE_PENALTY if _is_bare(self.sentence) else 0.0))
+                - (_BARE_PENALTY if _is_bare(self.sentence) else 0.0)
+                + (_REASON_BONUS if self.gives_reason else 0.0))
 
 
 def _is_bare(sentence: _Sentence) -> bool:
@@ -849,6 +858,8 @@ def extractive_answer(
         scored = [replace(x, echoes=bool(x.sentence.terms & cues)) for x in scored]
     if _WANTS_FIGURE.search(question):
         scored = [replace(x, states_figure=bool(_FIGURE.search(x.sentence.text))) for x in scored]
+    if _ASKS_WHY.search(question):
+        scored = [replace(x, gives_reason=bool(_REASON.search(x.sentence.text))) for x in scored]
     counted = _COUNTED.search(question)
     if counted and stem(counted.group(1).casefold()) not in _ANY_COUNT:
         # "How many followers does it have?" is answered by a number of followers, not "94 episodes".
