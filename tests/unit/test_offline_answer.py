@@ -412,3 +412,10 @@ def test_a_why_question_prefers_the_sentence_that_gives_a_reason() -> None:
     move = ("Notes > Moving\n\nI moved to Montréal in 2013. The winters there are long. "
             "I moved to Montréal because Lyon felt small.")
     assert answer("Why did you move to Montréal?", move, max_sentences=1).startswith("I moved to Montréal because")
+
+
+def test_a_salary_question_about_the_current_job_is_not_answered_by_the_job_title_and_its_year() -> None:
+    cv = "CV > Work\n\nIn 2018 I left the classroom for a data analyst job at a housing association."
+    question = "What are you earning in your current job?"
+    result = extractive_answer(question=question, passages=[passage(1, cv)], profile=ADA, topics=read_topics(question))
+    assert not result.answered

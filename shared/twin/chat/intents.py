@@ -190,7 +190,9 @@ TOPICS: tuple[Topic, ...] = (
            "I volunteer with ..., unpaid work for a charity or community group.",
            "volunteer volunteering charity nonprofit unpaid community"),
     # Facts that are a figure or a date: a sentence without the marker words is a near miss, never the answer.
-    _topic("salary", r"\b(?:salary|salaries|compensation|pay|paid|earn|earning|earnings|income|wages?|package|"
+    # "How did you pay for the degree?" is not about pay.
+    _topic("salary", r"\b(?:salary|salaries|compensation|pay(?! for)|paid(?! for)|earn|earning|earnings|income|"
+           r"wages?|package|"
            r"how much do you make)\b", "My salary: I earn ... per year, my rate is ...",
            "salary salaries compensation earn earning wage", strict=True),
     _topic("birthday", r"\b(?:birthday|birth date|date of birth|when were you born|how old|your age)\b",
@@ -269,6 +271,12 @@ class TopicReading:
     @property
     def strict(self) -> bool:
         return any(topic.strict for topic in self.topics)
+
+    @property
+    def strict_markers(self) -> str:
+        """The marker words of the strict topics alone: "your current job" must not let a job title
+        stand in for a salary."""
+        return " ".join(topic.markers for topic in self.topics if topic.strict)
 
     @property
     def on_topic_only(self) -> bool:

@@ -867,7 +867,9 @@ def extractive_answer(
         scored = [x for x in scored if _counts(x.sentence) and what in x.sentence.terms | _where_terms(x.sentence)]
     if topics and topics.strict:
         # A salary or a birthday is a figure or a date: "I print birthday cards" is a near miss.
-        scored = [x for x in scored if x.topical and _FIGURE.search(x.sentence.text)]
+        strict = _terms(topics.strict_markers)
+        scored = [x for x in scored if (x.sentence.terms | _where_terms(x.sentence)) & strict
+                  and _FIGURE.search(x.sentence.text)]
     elif topics and (topics.on_topic_only or (topics.topics and not semantic)):
         # Word matching alone cannot tell "how many kids" from "how many riders": the topic's words decide.
         scored = [x for x in scored if x.topical]
