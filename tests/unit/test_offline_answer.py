@@ -419,3 +419,9 @@ def test_a_salary_question_about_the_current_job_is_not_answered_by_the_job_titl
     question = "What are you earning in your current job?"
     result = extractive_answer(question=question, passages=[passage(1, cv)], profile=ADA, topics=read_topics(question))
     assert not result.answered
+
+
+def test_a_doctorate_the_notes_never_mention_is_declined_even_beside_a_masters_thesis() -> None:
+    masters = "CV > Education\n\nMy master's thesis was about monitor alarms in intensive care."
+    assert answer("Tell me about your doctoral research.", masters) == no_context_answer(ADA)
+    assert "monitor alarms" in answer("What was your thesis about?", masters)

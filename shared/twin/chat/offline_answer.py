@@ -398,6 +398,15 @@ def _unknown_names(question: str, passages: Sequence[Passage]) -> list[str]:
     return unknown
 
 
+_DOCTORATE = re.compile(r"\b(?:ph\.?\s?d|doctorate|doctoral|dphil|doctor of philosophy)\b", re.IGNORECASE)
+
+
+def _unheld_doctorate(question: str, passages: Sequence[Passage]) -> bool:
+    """"Tell me about your doctoral research" asked of notes that describe a master's thesis: a
+    degree the notes never mention (the acronym alone, "PhD", is an unknown name already)."""
+    return bool(_DOCTORATE.search(question)) and not any(_DOCTORATE.search(p.content) for p in passages)
+
+
 def _asks_about_the_unmentioned(question: str, mentioned: frozenset[str], scored: Sequence[_Scored]) -> bool:
     """No content word of the question is in the passages (``mentioned``: their words), no sentence
     holds its topic's words and none is a confident match: "What breed is your dog?" asked of notes
@@ -838,7 +847,7 @@ def extractive_answer(
     if in_order:
         text = " ".join([in_order.lead, *(_cite(job.text, job.passage.number) for job in in_order.jobs)])
         return OfflineAnswer(text, answered=True, cited=frozenset(job.passage.number for job in in_order.jobs))
-    if _unknown_names(question, passages):
+    if _unknown_names(question, passages) or _unheld_doctorate(question, passages):
         return OfflineAnswer(no_context_answer(profile), answered=False)
     sentences = _sentences(passages)
     semantic = embed is not None and query_vector is not None
