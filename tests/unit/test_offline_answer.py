@@ -425,3 +425,10 @@ def test_a_doctorate_the_notes_never_mention_is_declined_even_beside_a_masters_t
     masters = "CV > Education\n\nMy master's thesis was about monitor alarms in intensive care."
     assert answer("Tell me about your doctoral research.", masters) == no_context_answer(ADA)
     assert "monitor alarms" in answer("What was your thesis about?", masters)
+
+
+def test_an_animal_the_twin_does_not_have_is_declined_even_where_one_passes_by() -> None:
+    running = "Notes > Running\n\nWe run side by side, and I call out kerbs, turns and the odd dog."
+    assert answer("What's your dog called?", running) == no_context_answer(ADA)
+    pets = "Notes > Home\n\nOur dog is Poivre, an Australian shepherd mix we adopted in 2020."
+    assert "Poivre" in answer("What's your dog called?", pets)

@@ -407,6 +407,24 @@ def _unheld_doctorate(question: str, passages: Sequence[Passage]) -> bool:
     return bool(_DOCTORATE.search(question)) and not any(_DOCTORATE.search(p.content) for p in passages)
 
 
+_YOUR_ANIMAL = re.compile(r"\byour\s+(?:\w+\s+)?(dogs?|puppy|cats?|kitten|horse|pony|rabbit|bunny|bird|parrot|"
+                          r"budgie|fish|hamster|tortoise|turtle|snake|lizard|gecko|ferret|chickens|hens|goat)\b",
+                          re.IGNORECASE)
+
+
+def _unowned_animal(question: str, passages: Sequence[Passage]) -> bool:
+    """"What's your dog called?" of notes where a dog only passes by ("I call out kerbs and the odd
+    dog"): no passage says the twin has one ("our dog", "a dog called", "we adopted a dog")."""
+    asked = _YOUR_ANIMAL.search(question)
+    if asked is None:
+        return False
+    animal = re.escape(asked.group(1).casefold().rstrip("s"))
+    owned = re.compile(rf"\b(?:my|our)\s+(?:[\w'\u2019-]+\s+){{0,3}}{animal}s?\b|\b{animal}s?,?\s+(?:called|named)\b|"
+                       rf"\b(?:have|has|had|adopted|got|rescued|own)\s+(?:a|an|one|two|three)\s+(?:[\w-]+\s+){{0,2}}"
+                       rf"{animal}s?\b", re.IGNORECASE)
+    return not any(owned.search(p.content) for p in passages)
+
+
 def _asks_about_the_unmentioned(question: str, mentioned: frozenset[str], scored: Sequence[_Scored]) -> bool:
     """No content word of the question is in the passages (``mentioned``: their words), no sentence
     holds its topic's words and none is a confident match: "What breed is your dog?" asked of notes
@@ -847,7 +865,8 @@ def extractive_answer(
     if in_order:
         text = " ".join([in_order.lead, *(_cite(job.text, job.passage.number) for job in in_order.jobs)])
         return OfflineAnswer(text, answered=True, cited=frozenset(job.passage.number for job in in_order.jobs))
-    if _unknown_names(question, passages) or _unheld_doctorate(question, passages):
+    if _unknown_names(question, passages) or _unheld_doctorate(question, passages) or _unowned_animal(question,
+                                                                                                        passages):
         return OfflineAnswer(no_context_answer(profile), answered=False)
     sentences = _sentences(passages)
     semantic = embed is not None and query_vector is not None
