@@ -57,15 +57,15 @@ PEOPLE = [
     _held_out("njeri", fact_rate=0.85, false_declines=1),
     _held_out("jagoda", fact_rate=0.74, false_declines=1, declined=4),
     _held_out("bao", fact_rate=0.8, false_declines=2, declined=5),
-    _held_out("akosua", fact_rate=0.74, false_declines=1, declined=2),
-    _held_out("ines", fact_rate=0.8, false_declines=1, declined=2),
+    _held_out("akosua", fact_rate=0.76, false_declines=1, declined=4),
+    _held_out("ines", fact_rate=0.83, false_declines=1, declined=3),
     # Her introduction quotes a page title ("Clodagh Vesey - Senior Product Manager, Fjordwatt ...").
     _held_out("clodagh", fact_rate=0.57, false_declines=3, declined=5, hit_at_3=0.7, introduces_itself=False),
-    _held_out("ros", fact_rate=0.6, false_declines=1, declined=2),
+    _held_out("ros", fact_rate=0.6, false_declines=1, declined=4),
     _held_out("tomasz", fact_rate=0.68, false_declines=2),
     _held_out("priya", fact_rate=0.75, false_declines=1, declined=2),
-    _held_out("amara", fact_rate=0.74, false_declines=2, declined=3),
-    _held_out("lucas", fact_rate=0.8, false_declines=2, declined=2, hit_at_3=0.85),
+    _held_out("amara", fact_rate=0.74, false_declines=2, declined=4),
+    _held_out("lucas", fact_rate=0.8, false_declines=2, declined=3, hit_at_3=0.85),
 ]
 
 
