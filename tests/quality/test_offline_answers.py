@@ -1,7 +1,7 @@
 """Answer quality offline (no key): fictional people in five formats each, paraphrased questions, `twin eval`.
 
 Sofía (tests/quality/corpus, tests/quality/questions.json) was written for this suite and the
-answerer tuned on her; the twelve in tests/quality/more/ were written by helpers who had not read the
+answerer tuned on her; the sixteen in tests/quality/more/ were written by helpers who had not read the
 answering code, and each was measured as a held-out set before it joined. The thresholds are what
 the shipped offline embedder and answerer reach on each, so a change that makes answers worse
 fails here. By hand:
@@ -59,13 +59,17 @@ PEOPLE = [
     _held_out("bao", fact_rate=0.8, false_declines=2, declined=5),
     _held_out("akosua", fact_rate=0.76, false_declines=1, declined=4),
     _held_out("ines", fact_rate=0.83, false_declines=1, declined=3),
-    # Her introduction quotes a page title ("Clodagh Vesey - Senior Product Manager, Fjordwatt ...").
-    _held_out("clodagh", fact_rate=0.57, false_declines=3, declined=5, hit_at_3=0.7, introduces_itself=False),
+    _held_out("clodagh", fact_rate=0.57, false_declines=3, declined=5, hit_at_3=0.7),
     _held_out("ros", fact_rate=0.6, false_declines=1, declined=4),
     _held_out("tomasz", fact_rate=0.68, false_declines=2),
     _held_out("priya", fact_rate=0.75, false_declines=1, declined=2),
     _held_out("amara", fact_rate=0.74, false_declines=2, declined=4),
     _held_out("lucas", fact_rate=0.8, false_declines=2, declined=3, hit_at_3=0.85),
+    # Measured once at the end of stop 11 before anything was tuned on them, then their introductions were mended.
+    _held_out("yusuf", fact_rate=0.67, false_declines=3, declined=2),
+    _held_out("marit", fact_rate=0.7, false_declines=3, declined=4, hit_at_3=0.85),
+    _held_out("chen", fact_rate=0.68, false_declines=2, declined=4),
+    _held_out("fatima", fact_rate=0.6, false_declines=2, declined=3),
 ]
 
 

@@ -15,13 +15,15 @@ from twin.chat.suggestions import heading_is_question
     ("¿Quién eres?", Intent.INTRODUCTION), ("Quem é você?", Intent.INTRODUCTION),
     ("Hi! Could you tell me a little about yourself?", Intent.INTRODUCTION),
     ("Hey — who am I actually chatting with here?", Intent.INTRODUCTION),
+    ("Hello! Who's this?", Intent.INTRODUCTION), ("Give me the short version of your story.", Intent.INTRODUCTION),
+    ("Could you give me a quick introduction to yourself?", Intent.INTRODUCTION),
 ])
 def test_questions_about_the_person_as_a_whole_are_recognised(question: str, intent: Intent) -> None:
     assert intent_of(question) is intent
 
 
 @pytest.mark.parametrize("question", ["Where did you study?", "Who are your clients?", "Hi, where do you live?",
-                                      "What is your dog's name?"])
+                                      "What is your dog's name?", "Who is this Femke you mentioned?"])
 def test_ordinary_questions_are_not_taken_for_introductions(question: str) -> None:
     assert intent_of(question) is None
 

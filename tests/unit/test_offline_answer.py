@@ -432,3 +432,27 @@ def test_an_animal_the_twin_does_not_have_is_declined_even_where_one_passes_by()
     assert answer("What's your dog called?", running) == no_context_answer(ADA)
     pets = "Notes > Home\n\nOur dog is Poivre, an Australian shepherd mix we adopted in 2020."
     assert "Poivre" in answer("What's your dog called?", pets)
+
+
+def test_an_introduction_says_what_the_twin_does_not_where_its_name_merely_appears() -> None:
+    passages = [passage(1, "Talk > Speaker\n\nSummit 2024 — Speaker profile: Ada Lovelace. We meet Ada Lovelace at a "
+                           "bus stop on a wet morning."),
+                passage(2, "Profile\n\nHeadline: Senior Analyst at Babbage & Co | mathematician"),
+                passage(3, "Bio\n\nMy brother Tom is a carpenter in Leeds.")]
+    result = introduce(intent=Intent.INTRODUCTION, passages=passages, profile=ADA, query_vector=None, embed=None)
+    assert result.text.startswith("I'm Ada Lovelace. Senior Analyst at Babbage & Co | mathematician [2]")
+    assert "bus stop" not in result.text
+
+
+def test_a_name_found_in_capitals_is_said_in_ordinary_case() -> None:
+    nameless = Profile(twin_id="x", display_name="", persona="")
+    cv = passage(1, "FATIMA ZAHRA BENKIRANE\n\nArchitect by training, urban planner by conviction.",
+                 title="FATIMA ZAHRA BENKIRANE")
+    result = introduce(intent=Intent.NAME, passages=[cv], profile=nameless, query_vector=None, embed=None)
+    assert result.text.startswith("My name is Fatima Zahra Benkirane.")
+
+
+def test_an_introduction_that_does_not_say_where_the_twin_is_adds_the_profiles_location() -> None:
+    passages = [passage(1, "Profile\n\nHeadline: Urban-planning adviser\n\nLocation: Casablanca, Morocco")]
+    result = introduce(intent=Intent.INTRODUCTION, passages=passages, profile=ADA, query_vector=None, embed=None)
+    assert result.text.endswith("Location: Casablanca, Morocco [1].")

@@ -39,11 +39,17 @@ _NAME = re.compile(
 _INTRODUCTION = re.compile(
     r"^\s*(?:so,?\s+)?(?:(?:could|can|would) you (?:please )?)?(?:who (?:are|r) (?:you|u)|"
     r"(?:tell|talk) (?:me|us) (?:a (?:bit|little)(?: bit)? |a few things |something |more )?about (?:yourself|you)\b|"
-    r"introduce yourself|describe yourself|who is this|what about you|about you|what(?:'s| is) your story|"
+    r"introduce yourself|describe yourself|who(?:'s| is) this(?!\s*\w)|what about you|about you|"
+    r"what(?:'s| is) your story|"
     # "Who am I talking to?" wants the name and what the twin does, as an introduction gives them.
     r"who (?:am i|are we) (?:\w+ )?(?:talking|speaking|chatting) (?:to|with)|"
     r"quien eres|quien es usted|hablame de ti|cuentame (?:sobre|de) ti|quem (?:e )?(?:voce|tu)|"
     r"fale (?:sobre|de) (?:voce|si))\b")
+
+
+# Anywhere in the question: "Give me the short version of your story", "a quick introduction to yourself".
+_INTRODUCING = re.compile(r"\b(?:(?:short|brief|quick) version of your (?:life )?story|introduction to yourself|"
+                          r"introduce yourself)")
 
 
 def intent_of(question: str) -> Intent | None:
@@ -53,7 +59,7 @@ def intent_of(question: str) -> Intent | None:
     folded = _OPENING_GREETING.sub("", folded)
     if _NAME.search(folded):
         return Intent.NAME
-    if _INTRODUCTION.match(folded):
+    if _INTRODUCTION.match(folded) or _INTRODUCING.search(folded):
         return Intent.INTRODUCTION
     return None
 
