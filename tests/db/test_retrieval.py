@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from twin.chat.retrieval import hybrid_search, semantic_search
+from twin.chat.career import EXPERIENCE_SECTION
+from twin.chat.retrieval import experience_chunks, hybrid_search, semantic_search
 from twin.chat.schemas import validate_filters
 from twin.config import Settings
 from twin.embeddings.hashing import OfflineEmbedder
@@ -69,3 +70,15 @@ def test_filter_validation_accepts_scalars_and_lists() -> None:
     assert validate_filters({"a": "x", "b": 1, "c": True, "d": ["x", "y"]}) == {"a": "x", "b": 1, "c": True,
                                                                                   "d": ["x", "y"]}
     assert validate_filters(None) == {}
+
+
+def test_experience_chunks_are_the_resume_jobs_in_document_order_and_nothing_else(db: Database, settings: Settings,
+                                                                                   twin_id: str) -> None:
+    jobs = "\n\n".join(f"### Employer {i} — Engineer\n\n*{2020 - 2 * i} - {2022 - 2 * i}*\n\n- Built thing {i}."
+                       for i in range(4))
+    resume = DocumentInput(id="cv.md", content=f"# Ada Byrne\n\n## Summary\n\nEngineer.\n\n## Work Experience\n\n{jobs}"
+                                                "\n\n## Education\n\n### MSc — Leeds\n\n*2014*")
+    _load(db, settings, twin_id, [resume, DocumentInput(id="bio", content="I worked at Employer 9 for years.")])
+    found = db.run(lambda conn: experience_chunks(conn, twin_id=twin_id, section=EXPERIENCE_SECTION, k=40))
+    assert [h.metadata["heading_path"][-1] for h in found] == [f"Employer {i} — Engineer" for i in range(4)]
+    assert db.run(lambda conn: experience_chunks(conn, twin_id="nobody", section=EXPERIENCE_SECTION, k=40)) == []

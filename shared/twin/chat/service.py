@@ -26,7 +26,7 @@ from twin.chat.followup import retrieval_query
 from twin.chat.intents import INTRODUCTION_QUERY, Intent, TopicReading, intent_of, read_topics
 from twin.chat.llm import ChatModel
 from twin.chat.prompting import Passage, Profile, build_messages, no_context_answer
-from twin.chat.retrieval import Hit, document_openings, experience_chunks, hybrid_search
+from twin.chat.retrieval import Hit, document_openings, experience_chunks, hybrid_search, ranks_exactly
 from twin.chat.schemas import ChatRequest
 from twin.config import Settings
 from twin.embeddings.base import Embedder, Padded, estimate_tokens, is_semantic
@@ -255,7 +255,10 @@ class ChatService:
         if intent and not request.filters:
             hits = self._with_openings(hits, twin_id, vector)
         resume: list[str] = []  # the experience section's chunk ids, in the order of the jobs
-        if self.model is None and not intent and not request.filters and asks_about_jobs(request.message, search_text):
+        # The experience section is found by reading every chunk's headings: at personal scale, where
+        # the twin is ranked exactly, that is a few milliseconds; beyond it the ordinary answer stands.
+        if (self.model is None and not intent and not request.filters and ranks_exactly(state.chunk_count)
+                and asks_about_jobs(request.message, search_text)):
             hits, resume = self._with_resume(hits, twin_id)
         turn.retrieval_ms = (time.perf_counter() - started) * 1000
         sources = _sources(hits)
