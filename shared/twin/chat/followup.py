@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 
 from twin.chat.prompting import one_line
+from twin.text.lexical import word_set
 
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?")
 # A question opening like this continues the previous one: "And before that?", "What about Paris?"
@@ -23,12 +24,9 @@ _BACK_REFERENCES = (
     ("before", "that"), ("after", "that"), ("at", "that", "time"), ("back", "then"), ("the", "same"),
     ("that", "time"), ("those", "years"),
 )
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
 
 # Words that need an antecedent; in a short question they almost always point backwards.
-_ANAPHORS = _word_set(
+_ANAPHORS = word_set(
     """
     it its it's that this those these there then they them their theirs he him his she her hers
     one ones former latter

@@ -1,11 +1,7 @@
 """Offline answers (no language model): the passages' own sentences that best match the question.
 
-The answer quotes sentences verbatim apart from one rewrite: third-person references to the twin
-("Ada Lovelace studied", "Ada's thesis", and he/she where the passage is clearly about them)
-become first person, so the twin still speaks as "I". The rewrite is deliberately conservative:
-a sentence already in the first person is left alone, a first name followed by another surname
-is somebody else, and pronouns are only rewritten in a passage that names the twin, uses a single
-gender of pronoun and has no first-person voice of its own (where "he" is more likely someone else).
+The answer quotes sentences verbatim, cited [n], apart from one rewrite: third-person references
+to the twin become first person (twin.chat.voice), so the twin still speaks as "I".
 """
 
 from __future__ import annotations
@@ -20,9 +16,10 @@ from twin.chat.career import Job, career_answer
 from twin.chat.intents import Intent, TopicReading
 from twin.chat.money import asks_current_pay, asks_for_a_sum, states_a_sum, states_an_expectation
 from twin.chat.prompting import Passage, Profile, no_context_answer
+from twin.chat.voice import Voice, first_person, name_pattern, voice_for
 from twin.ingest.chunking import BREADCRUMB_SEPARATOR, chunk_body
-from twin.text.lexical import STOP_WORDS, stem, words
-from twin.text.sentences import LIST_MARKER, split_sentences
+from twin.text.lexical import STOP_WORDS, stem, word_set, words
+from twin.text.sentences import FIELD_LINE, LIST_MARKER, split_sentences
 
 __all__ = ["OfflineAnswer", "extractive_answer", "introduce"]
 
@@ -93,16 +90,11 @@ _HEADING_WORDS = 6
 _HEADING_WEIGHT = 0.5
 _HEADING_FLOOR = 0.3
 _MAX_SENTENCE_CHARS = 400
-_SUBJECT = "I\x00"  # marks an "I" whose verb may still need first-person agreement
-_APOSTROPHES = "'\u2019"
 
-
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
 
 
 # With apostrophes dropped, contractions are words of their own ("what's" -> "whats").
-_STOP_WORDS = STOP_WORDS | _word_set("whats wheres whos hows whens whys dont doesnt didnt im ive youre youve "
+_STOP_WORDS = STOP_WORDS | word_set("whats wheres whos hows whens whys dont doesnt didnt im ive youre youve "
                                       "many much got get")
 
 
@@ -204,14 +196,12 @@ def _terms(text: str) -> frozenset[str]:
     return frozenset(stem(t) for t in words(text) if t not in _STOP_WORDS)
 
 
-# "Notice period: 6 weeks", "Location: Lisbon": a field and its value, a fact however short.
-_FIELD = re.compile(r"^[^:]{1,40}:\s+\S")
 
 
 def _is_heading(unit: str) -> bool:
     words = unit.split()
     return (0 < len(words) <= _HEADING_WORDS and not unit.rstrip().endswith(_TERMINAL) and unit[:1].isupper()
-            and not _FIELD.match(unit))
+            and not FIELD_LINE.match(unit))
 
 
 # A heading that is an entry ("Acme — Data Engineer", "Analyst, Initech (2019-2021)"), not a
@@ -440,9 +430,9 @@ def _asks_about_the_unmentioned(question: str, mentioned: frozenset[str], scored
 
 # The words a question's subject follows: "What breed...", "Which climbing gym...", "your boss".
 _ASKING = frozenset({"what", "which", "whats", "whose", "your", "her", "his", "their"})
-_ASKING_FILLER = _word_set("is are was were s kind type sort of the a an exactly own very")
+_ASKING_FILLER = word_set("is are was were s kind type sort of the a an exactly own very")
 # Heads too general to name anything the notes must contain.
-_GENERAL_HEADS = _word_set(
+_GENERAL_HEADS = word_set(
     """
     name names kind type sort thing things way ways favourite favorite best biggest largest main first
     last next current typical usual day days life one part plan plans story background experience
@@ -450,11 +440,11 @@ _GENERAL_HEADS = _word_set(
     """
 )
 _CONFIDENT_HEADLESS = 0.6
-_ANIMALS = frozenset(stem(w) for w in _word_set(
+_ANIMALS = frozenset(stem(w) for w in word_set(
     """dog dogs puppy cat cats kitten horse pony rabbit bunny bird parrot budgie fish hamster guinea tortoise
     turtle snake lizard gecko ferret chicken hens goat"""))
 _VERB_ENDING = re.compile(r"(?:ed|en|ing)$")
-_ADVERB_WORDS = _word_set("ever never always still also just really actually already usually often")
+_ADVERB_WORDS = word_set("ever never always still also just really actually already usually often")
 
 
 def _subject_groups(question: str) -> list[list[str]]:
@@ -604,200 +594,6 @@ def _in_reading_order(chosen: Sequence[_Sentence]) -> list[_Sentence]:
 
 
 # --------------------------------------------------------------------------------------------
-# Third person -> first person
-# --------------------------------------------------------------------------------------------
-
-_HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame"})
-_FIRST_PERSON = re.compile(r"\bI\b|\b(?:[Mm]e|[Mm]y|[Mm]ine|[Mm]yself|ME|MY)\b")
-_MASCULINE = re.compile(r"\b(?:he|him|his|himself)\b", re.IGNORECASE)
-_FEMININE = re.compile(r"\b(?:she|her|hers|herself)\b", re.IGNORECASE)
-_PREPOSITIONS = _word_set(
-    """
-    to with for by about from of at on in into onto behind beside between against among around
-    toward towards via without under over through upon
-    """
-)
-# Prepositions that may also open a clause: "after Ada" (me) but "after Ada left" (I).
-_PREPOSITION_OR_CONJUNCTION = frozenset({"after", "before", "since", "until", "than", "like"})
-# After these the next noun phrase starts a clause, so the name there is a subject.
-_CLAUSE_OPENERS = _word_set(
-    """
-    and but or so then that when while because since although though if after before until once
-    where whereupon which who as
-    """
-)
-_AUXILIARIES = _word_set(
-    """
-    is isn't was wasn't has hasn't had does doesn't did will would can could should may might
-    must shall also always still now currently
-    """
-)
-# "named Ada", "known as Ada": the name itself is the point, so it stays.
-_NAMING_WORDS = frozenset({"named", "called", "as", "name", "nicknamed"})
-_NOT_NOUN_START = _word_set(
-    """
-    a an the to in on at for with and or but that this about from into of by as when while
-    because if so up down out off back again too very how what why is was
-    """
-)
-_ADVERBS = "also|always|still|now|currently|often|usually|never|sometimes|mostly|really|only|then|later"
-# The lookahead makes "doesn't" match whole rather than as "doesn" before an apostrophe.
-_AGREEMENT = re.compile(rf"{_SUBJECT}(\s+(?:(?:{_ADVERBS})\s+)?)([a-z]+(?:n['\u2019]t)?)(?![\w'\u2019])")
-# A verb coordinated with the subject's verb, recognised by the preposition or article after it.
-_COORDINATED_VERB = re.compile(
-    r"\b((?:and|or|but)\s+)([a-z]{3,}s)\b(?=\s+(?:with|at|in|on|about|for|to|from|the|a|an|my)\b)"
-)
-_IRREGULAR = {"is": "am", "isn't": "am not", "has": "have", "hasn't": "haven't", "does": "do",
-              "doesn't": "don't", "goes": "go"}
-_NOT_VERBS = frozenset({"was", "this", "his", "its", "us", "as", "thus", "plus", "less", "yes", "news"})
-
-
-@dataclass(frozen=True)
-class _Voice:
-    names: re.Pattern[str] | None
-    pronouns: re.Pattern[str] | None  # set only where he/she (one of them) means the twin
-
-
-def _name_pattern(profile: Profile) -> re.Pattern[str] | None:
-    full = " ".join(profile.display_name.split())
-    if not full:
-        return None
-    words = [w for w in full.split() if w.rstrip(".").casefold() not in _HONORIFICS] or full.split()
-    # Longest first, so "Ada Lovelace" wins over "Ada".
-    forms = sorted({full, " ".join(words)}, key=len, reverse=True)
-    alternatives = [re.escape(form) for form in forms]
-    if len(words) >= 2 and len(words[0]) >= 2 and words[0].isalpha():
-        first, surname = re.escape(words[0]), re.escape(words[-1])
-        # "Rosalind (Ros) Catacutan", "Rosalind M. Catacutan": the twin under a nickname or initial.
-        alternatives.insert(0, rf"{first}(?:\s+(?:\([^()]{{1,30}}\)|[A-Z][\w.'\u2019-]*)){{1,2}}\s+{surname}")
-        # A first name followed by a capitalised word other than the surname is someone else.
-        alternatives.append(rf"{first}(?!\s+(?!{surname}\b)[A-Z])")
-    elif len(words) == 1:
-        # Only a first name is known: "Inés Valdebenito" may be the twin or a relative; left as written.
-        alternatives = [rf"{re.escape(words[0])}(?!\s+[A-Z])"]
-    names = "|".join(alternatives)
-    return re.compile(rf"(?<![\w{_APOSTROPHES}])(?:{names})(?P<possessive>[{_APOSTROPHES}]s\b)?(?![\w-])")
-
-
-def _voice_for(body: str, names: re.Pattern[str] | None) -> _Voice:
-    if names is None or not names.search(body):
-        return _Voice(names, None)
-    if _FIRST_PERSON.search(body):
-        return _Voice(names, None)
-    masculine, feminine = _MASCULINE.search(body), _FEMININE.search(body)
-    if masculine and not feminine:
-        return _Voice(names, _MASCULINE)
-    if feminine and not masculine:
-        return _Voice(names, _FEMININE)
-    return _Voice(names, None)
-
-
-def _previous_word(text: str, end: int) -> str:
-    before = text[:end].rstrip()
-    if not before or not (before[-1].isalpha() or before[-1] in _APOSTROPHES):
-        return ""
-    return re.split(rf"[^\w{_APOSTROPHES}]", before)[-1].casefold()
-
-
-def _next_word(text: str, start: int) -> str:
-    match = re.match(rf"\s+([\w{_APOSTROPHES}]+)", text[start:])
-    return match.group(1).replace("\u2019", "'") if match else ""
-
-
-def _at_clause_start(text: str, start: int) -> bool:
-    before = text[:start].rstrip()
-    if not before or before[-1] in ",;:(\u2014\u2013-\"\u201c":
-        return True
-    return _previous_word(text, start) in _CLAUSE_OPENERS
-
-
-def _name_replacement(match: re.Match[str]) -> str:
-    text, start, end = match.string, match.start(), match.end()
-    previous = _previous_word(text, start)
-    if previous in _NAMING_WORDS or text[:start].rstrip().endswith((" name is", " named")):
-        return match.group(0)
-    if match.group("possessive"):
-        return "my"
-    following = _next_word(text, end)
-    if previous in _PREPOSITIONS:
-        return "me"
-    if previous in _PREPOSITION_OR_CONJUNCTION:
-        return _SUBJECT if _looks_like_verb(following) else "me"
-    if _at_clause_start(text, start) or following.lower() in _AUXILIARIES:
-        return _SUBJECT
-    return "me"
-
-
-def _looks_like_verb(word: str) -> bool:
-    return word.isalpha() and word.islower() and word not in _NOT_NOUN_START
-
-
-def _pronoun_replacement(match: re.Match[str]) -> str:
-    word = match.group(0).casefold()
-    if word in ("he", "she"):
-        return _SUBJECT
-    if word == "him":
-        return "me"
-    if word in ("himself", "herself"):
-        return "myself"
-    if word == "hers":
-        return "mine"
-    following = _next_word(match.string, match.end())
-    if word == "his":
-        return "my" if following and following[0].isalpha() else "mine"
-    # "her" is either possessive ("her thesis") or an object ("told her that").
-    is_possessive = bool(following) and following[0].isalpha() and following.casefold() not in _NOT_NOUN_START
-    return "my" if is_possessive else "me"
-
-
-def _first_person_verb(verb: str) -> str:
-    irregular = _IRREGULAR.get(verb.replace("\u2019", "'"))
-    if irregular is not None:
-        return irregular
-    if verb in _NOT_VERBS or len(verb) <= 3 or not verb.endswith("s"):
-        return verb
-    if verb.endswith(("ss", "us", "is", "ics")):  # "discuss", "physics": no -s to remove
-        return verb
-    if verb.endswith("ies") and len(verb) > 4:
-        return verb[:-3] + "y"  # studies -> study
-    if verb.endswith(("sses", "shes", "ches", "xes", "zzes", "oes")):
-        return verb[:-2]  # teaches -> teach
-    return verb[:-1]  # works -> work
-
-
-def _capitalise_start(original: str, rewritten: str) -> str:
-    if rewritten and original[:1].isupper() and rewritten[:1].islower():
-        return rewritten[0].upper() + rewritten[1:]
-    return rewritten
-
-
-def _first_person(sentence: str, voice: _Voice) -> str:
-    """``sentence`` spoken by the twin, or unchanged when it is not clearly about them."""
-    if voice.names is None or _FIRST_PERSON.search(sentence) or _FIELD.match(sentence):
-        return sentence  # a field ("Name: Ada Lovelace") is a record, not a sentence about her
-    rewritten = voice.names.sub(_name_replacement, sentence)
-    if voice.pronouns is not None:
-        rewritten = voice.pronouns.sub(_pronoun_replacement, rewritten)
-    return _capitalise_start(sentence, _agree_verbs(rewritten))
-
-
-def _agree_verbs(text: str) -> str:
-    """Puts the verbs after each new "I" into the first person: "I lives" -> "I live"."""
-    changed = False
-
-    def agree(match: re.Match[str]) -> str:
-        nonlocal changed
-        verb = _first_person_verb(match.group(2))
-        changed = changed or verb != match.group(2)
-        return "I" + match.group(1) + verb
-
-    text = _AGREEMENT.sub(agree, text).replace(_SUBJECT, "I")
-    if changed:  # "I teach and lives with my cat": the second verb shares the subject
-        text = _COORDINATED_VERB.sub(lambda m: m.group(1) + _first_person_verb(m.group(2)), text)
-    return text
-
-
-# --------------------------------------------------------------------------------------------
 # Assembling the answer
 # --------------------------------------------------------------------------------------------
 
@@ -818,14 +614,14 @@ def _cite(sentence: str, number: int) -> str:
 
 
 def _render(chosen: Sequence[_Sentence], names: re.Pattern[str] | None) -> str:
-    voices: dict[str, _Voice] = {}
+    voices: dict[str, Voice] = {}
     parts = []
     for sentence in chosen:
         key = sentence.passage.chunk_id + "\x00" + str(sentence.passage.number)
         voice = voices.get(key)
         if voice is None:
-            voice = voices[key] = _voice_for(_body(sentence.passage), names)
-        parts.append(_cite(_first_person(_clip(sentence.text), voice), sentence.passage.number))
+            voice = voices[key] = voice_for(_body(sentence.passage), names)
+        parts.append(_cite(first_person(_clip(sentence.text), voice), sentence.passage.number))
     return " ".join(parts)
 
 
@@ -916,7 +712,7 @@ def extractive_answer(
     chosen = chosen or _select(scored, semantic=semantic, limit=limit)
     if not chosen:
         return OfflineAnswer(no_context_answer(profile), answered=False)
-    return _quoting(chosen, _name_pattern(profile))
+    return _quoting(chosen, name_pattern(profile))
 
 
 _NAME_WORD = r"[A-Z\u00c0-\u00de][\w'\u2019-]+"
@@ -1005,7 +801,7 @@ def introduce(*, intent: Intent, passages: Sequence[Passage], profile: Profile, 
     scored = _scored(candidates, _terms("I'm my name live work job"), query_vector, embed)
     ranked = [_unlabelled(x.sentence) for x in sorted(
         scored, key=lambda x: (-introduces[id(x.sentence)], -x.score, x.sentence.rank, x.sentence.position))]
-    names = _name_pattern(replace(profile, display_name=profile.display_name or name or ""))
+    names = name_pattern(replace(profile, display_name=profile.display_name or name or ""))
     persona = profile.persona.strip()
     if persona and not persona.endswith(_TERMINAL):
         persona += "."

@@ -70,3 +70,8 @@ def _strip_e(word: str) -> str:
 def words(text: str) -> list[str]:
     """The normalised word tokens of ``text`` (stop words included)."""
     return TOKEN_RE.findall(normalise(text))
+
+
+def word_set(words: str) -> frozenset[str]:
+    """The whitespace-separated words of ``words``: how word lists are written in this code."""
+    return frozenset(words.split())

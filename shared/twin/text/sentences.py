@@ -17,7 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["LIST_MARKER", "sentence_starts", "split_sentences"]
+__all__ = ["FIELD_LINE", "LIST_MARKER", "sentence_starts", "split_sentences"]
+
+# "Notice period: 6 weeks", "Location: Lisbon": a field and its value, a fact however short.
+FIELD_LINE = re.compile(r"^[^:]{1,40}:\s+\S")
 
 # A list item's marker (a bullet, or "1." / "1)") and the horizontal space after it, matched at
 # the start of the line's text. A list item is a unit of its own, never part of a sentence.
