@@ -75,3 +75,53 @@ def test_only_questions_about_work_ask_for_the_order_of_the_jobs() -> None:
 def test_notes_without_an_experience_section_have_no_jobs() -> None:
     assert jobs_in([_chunk(1, ("Ada Byrne", "About me"), "I worked at Kestrel from 2019 to 2022.")]) == []
     assert career_answer("Where have you worked?", [], said="") is None
+
+
+TABLE = [_chunk(1, ("Marit T", "Work"), "| When | What | Where |\n|------|------|-------|\n"
+                                        "| 08.2021 - now | GIS Analyst | Troms County Council, Tromsø |\n"
+                                        "| 06.2015 - 12.2018 | Veterinary Nurse | Ishavet Dyreklinikk, Tromsø |\n"
+                                        "| 08.2012 - 05.2015 | Veterinary Nurse | Bø Dyreklinikk, Bø i Telemark |")]
+
+
+def test_a_table_of_jobs_is_read_row_by_row_with_the_dates_last() -> None:
+    assert [job.text for job in jobs_in(TABLE)] == [
+        "GIS Analyst, Troms County Council, Tromsø (08.2021 - now)",
+        "Veterinary Nurse, Ishavet Dyreklinikk, Tromsø (06.2015 - 12.2018)",
+        "Veterinary Nurse, Bø Dyreklinikk, Bø i Telemark (08.2012 - 05.2015)"]
+
+
+def test_the_job_a_question_names_is_the_one_before_which_the_answer_lies() -> None:
+    answer = career_answer("What was your job before the county council?", jobs_in(TABLE), said="")
+    assert answer is not None
+    assert answer.jobs[0].text.startswith("Veterinary Nurse, Ishavet")
+
+
+def test_before_that_follows_the_job_named_best_when_two_jobs_share_a_title() -> None:
+    answer = career_answer("And before that one?", jobs_in(TABLE),
+                           said="Before that: Veterinary Nurse, Ishavet Dyreklinikk, Tromsø (06.2015 - 12.2018) [1]")
+    assert answer is not None
+    assert answer.jobs[0].text.startswith("Veterinary Nurse, Bø")
+
+
+def test_a_resume_that_lists_its_jobs_twice_is_read_from_the_fuller_listing() -> None:
+    table = _chunk(1, ("Chen K", "Career"), "| Period | Role |\n|---|---|\n| 2023 - present | ML Engineer, Strata |\n"
+                                             "| 2018 - 2023 | Researcher, SSI |\n| 2009 - 2016 | Athlete, BAM |")
+    sections = [_chunk(2, ("Chen K", "Career", "Strata — ML Engineer (2023-)"), "- Built models"),
+                _chunk(3, ("Chen K", "Career", "SSI — Researcher (2018-2023)"), "- Ran studies")]
+    assert [job.text for job in jobs_in([table, *sections])] == [
+        "ML Engineer, Strata (2023 - present)", "Researcher, SSI (2018 - 2023)", "Athlete, BAM (2009 - 2016)"]
+
+
+def test_before_the_current_employer_skips_a_promotion_within_it_but_not_a_like_job_elsewhere() -> None:
+    rows = _chunk(1, ("Chen K", "Career"), "| Period | Role | Organisation |\n|---|---|---|\n"
+                                            "| 2023 - present | Senior ML Engineer | Strata Wearables |\n"
+                                            "| 2021 - 2023 | ML Engineer | Strata Wearables |\n"
+                                            "| 2018 - 2021 | Research Scientist | Sport Institute |")
+    jobs = jobs_in([rows])
+    answer = career_answer("Where were you working before your current employer?", jobs, said="")
+    assert answer is not None
+    assert answer.jobs[0].text.startswith("Research Scientist")
+    nurse = career_answer("Which company were you at before that?", jobs_in(TABLE),
+                          said="Before that: Veterinary Nurse, Ishavet Dyreklinikk, Tromsø (06.2015 - 12.2018)")
+    assert nurse is not None
+    assert nurse.jobs[0].text.startswith("Veterinary Nurse, Bø")

@@ -22,12 +22,13 @@ __all__ = ["EXPERIENCE_SECTION", "CareerAnswer", "Job", "asks_about_jobs", "care
 
 # The headings a resume files its jobs under (PostgreSQL's regex dialect and Python's agree on it).
 EXPERIENCE_SECTION = (r"^(?:(?:work|working|professional|employment|career|relevant) )?"
-                      r"(?:experience|employment|career|jobs|positions)(?: history)?$|^work history$")
+                      r"(?:experience|employment|career|jobs|positions)(?: history)?$|^work(?: history)?$")
 _SECTION = re.compile(EXPERIENCE_SECTION, re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b|\bpresent\b", re.IGNORECASE)
 _MARKUP = re.compile(r"\*\*|__|[*_`]")
 _ENTRY_LINE_CHARS = 200
 _DATES_LINE_CHARS = 120
+_DATES_CELL_CHARS = 40
 _MAX_LISTED = 5
 _MENTIONED_SHARE = 0.6
 
@@ -49,6 +50,7 @@ class Job:
     passage: Passage  # where the entry is written, for the citation
     text: str  # "KestrelDB — Developer Relations Lead, EMEA & Africa (March 2022 - present · Remote)"
     terms: frozenset[str]  # the words that name it, to tell whether an answer already mentioned it
+    layout: str = "heading"  # "heading", "line" or "row": how the resume writes its jobs
 
 
 def _terms(text: str) -> frozenset[str]:
@@ -59,9 +61,23 @@ def _plain(line: str) -> str:
     return " ".join(_MARKUP.sub("", line).split()).strip(" -")
 
 
-def _job(passage: Passage, title: str, dates: str = "") -> Job:
+def _job(passage: Passage, title: str, dates: str = "", layout: str = "heading") -> Job:
     title, dates = _plain(title), _plain(dates).strip("()")
-    return Job(passage, f"{title} ({dates})" if dates else title, _terms(title))
+    return Job(passage, f"{title} ({dates})" if dates else title, _terms(title), layout)
+
+
+_TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")
+
+
+def _row_job(passage: Passage, line: str) -> Job | None:
+    """A table row of jobs, "| 08.2021 - now | GIS Analyst | Troms County Council |": the role and
+    the place first, the dates after them. A header or rule row holds no year and is no job."""
+    if _TABLE_RULE.match(line) or not _YEAR.search(line):
+        return None
+    cells = [cell.strip() for cell in line.strip("|").split("|") if cell.strip()]
+    dates = next((cell for cell in cells if _YEAR.search(cell) and len(cell) <= _DATES_CELL_CHARS), "")
+    rest = [cell for cell in cells if cell is not dates]
+    return _job(passage, ", ".join(rest), dates, layout="row") if rest else None
 
 
 def _section_at(path: Sequence[str]) -> int | None:
@@ -79,9 +95,12 @@ def _jobs_of(passage: Passage) -> list[Job]:
         dated = (_YEAR.search(first) and len(first) <= _DATES_LINE_CHARS
                  and not first.startswith(("- ", "* ", "\u2022")))  # a dates line, not the first bullet
         return [_job(passage, path[at + 1], first if dated else "")]
-    # Jobs as lines of the section itself: "**Data Engineer — Panier Frais**, Montréal *(2019 - 2022)*".
-    return [_job(passage, line) for line in lines
+    # Jobs as lines of the section itself: "**Data Engineer — Panier Frais**, Montréal *(2019 - 2022)*",
+    # or as the rows of a table.
+    jobs = [_job(passage, line, layout="line") for line in lines
             if line.startswith("**") and _YEAR.search(line) and len(line) <= _ENTRY_LINE_CHARS]
+    rows = [job for job in (_row_job(passage, line) for line in lines if line.startswith("|")) if job]
+    return jobs + rows
 
 
 def jobs_in(passages: Sequence[Passage]) -> list[Job]:
@@ -94,8 +113,11 @@ def jobs_in(passages: Sequence[Passage]) -> list[Job]:
             if key not in seen:  # overlapping chunks repeat an entry
                 seen.add(key)
                 by_document.setdefault(passage.document_id, []).append(job)
-    # Two resumes (a Markdown one and its PDF) tell the same story: the fuller one tells it.
-    return max(by_document.values(), key=len, default=[])
+    # Two resumes (a Markdown one and its PDF) tell the same story: the fuller one tells it. One
+    # resume may tell it twice (a table of jobs, then a section per employer): the fuller telling.
+    tellings = [[job for job in jobs if job.layout == layout] for jobs in by_document.values()
+                for layout in dict.fromkeys(job.layout for job in jobs)]
+    return max(tellings, key=len, default=[])
 
 
 _ABOUT_WORK = re.compile(r"\b(?:work|worked|working|job|jobs|employer|employers|employed|company|companies|"
@@ -109,11 +131,42 @@ def asks_about_jobs(question: str, search_text: str) -> bool:
             and bool(_ABOUT_WORK.search(search_text)))
 
 
+_NAME = re.compile(r"(?<=\s)[A-Z][\w'\u2019&.-]+")
+_NAMING_TERMS = 2
+
+
+def _names(question: str) -> frozenset[str]:
+    return _terms(" ".join(_NAME.findall(question)))
+
+
+def _named_by(jobs: Sequence[Job], question: str) -> int | None:
+    """The job a question names ("before the county council", "before Kitebox"): the newest one
+    sharing two of its words with the question, or one name."""
+    asked, names = _terms(question), _names(question)
+    return next((i for i, job in enumerate(jobs)
+                 if len(job.terms & asked) >= _NAMING_TERMS or job.terms & names), None)
+
+
+_EMPLOYER = re.compile(r"\b(?:employer|employers|company|companies|organi[sz]ation|firm|workplace)\b", re.IGNORECASE)
+_SAME_EMPLOYER_SHARE = 0.75
+
+
+def _same_employer(job: Job, other: Job) -> bool:
+    """"ML Engineer, Strata Wearables" after "Senior ML Engineer, Strata Wearables": a promotion.
+    Most of the shorter entry's words are the longer one's."""
+    shorter = min(len(job.terms), len(other.terms))
+    return shorter > 0 and len(job.terms & other.terms) >= _SAME_EMPLOYER_SHARE * shorter
+
+
 def _last_mentioned(jobs: Sequence[Job], said: str) -> int | None:
+    """The oldest of the jobs ``said`` names best: a list of jobs names each of them whole, and
+    "Veterinary Nurse, Ishavet Dyreklinikk" names the Ishavet job better than the Bø one."""
     said_terms = _terms(said)
-    mentioned = [i for i, job in enumerate(jobs)
-                 if job.terms and len(job.terms & said_terms) >= _MENTIONED_SHARE * len(job.terms)]
-    return max(mentioned) if mentioned else None
+    shares = [len(job.terms & said_terms) / len(job.terms) if job.terms else 0.0 for job in jobs]
+    best = max(shares, default=0.0)
+    if best < _MENTIONED_SHARE:
+        return None
+    return max(i for i, share in enumerate(shares) if share == best)
 
 
 @dataclass(frozen=True)
@@ -125,22 +178,30 @@ class CareerAnswer:
 _CURRENT = re.compile(r"\b(?:current|present|now|joining|set up|started|this)\b", re.IGNORECASE)
 
 
-def career_answer(question: str, jobs: Sequence[Job], said: str) -> CareerAnswer | None:
+def career_answer(question: str, jobs: Sequence[Job], said: str, *, asked: str = "") -> CareerAnswer | None:
     """The jobs that answer ``question``, or None when their order does not decide it.
 
     ``said``: the twin's previous answer, for "And before that?": the job after (older than) the
-    last one it named. "Before your current job" without one named means before the newest."""
+    last one it named. "Before your current job" without one named means before the newest.
+    ``asked``: the question with the ones it follows up; when it asks about employers ("before
+    your current employer", "before Strata"), a promotion within one employer is skipped."""
     if len(jobs) < 2:
         return None
     if _FIRST.search(question):
         return CareerAnswer("My first job:", (jobs[-1],))
     if _BEFORE.search(question):
-        named = _last_mentioned(jobs, said) if said else None
+        named = _named_by(jobs, question)
+        if named is None:
+            named = _last_mentioned(jobs, said) if said else None
         if named is None:
             if not _CURRENT.search(question):
                 return None
             named = 0
-        return CareerAnswer("Before that:", (jobs[named + 1],)) if named + 1 < len(jobs) else None
+        following = named + 1
+        if _EMPLOYER.search(asked or question) or _names(question) & jobs[named].terms:
+            while following < len(jobs) and _same_employer(jobs[named], jobs[following]):
+                following += 1
+        return CareerAnswer("Before that:", (jobs[following],)) if following < len(jobs) else None
     if _HISTORY.search(question):
         return CareerAnswer("Where I've worked, most recent first:", tuple(jobs[:_MAX_LISTED]))
     return None

@@ -657,7 +657,7 @@ def extractive_answer(
     answered with it again. ``jobs``: the twin's resume entries, newest first (twin.chat.career),
     which answer questions about the order of its jobs.
     """
-    in_order = career_answer(question, jobs, said) if jobs else None
+    in_order = career_answer(question, jobs, said, asked=search_text or question) if jobs else None
     if in_order:
         text = " ".join([in_order.lead, *(_cite(job.text, job.passage.number) for job in in_order.jobs)])
         return OfflineAnswer(text, answered=True, cited=frozenset(job.passage.number for job in in_order.jobs))
