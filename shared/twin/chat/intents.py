@@ -39,7 +39,7 @@ _NAME = re.compile(
 _INTRODUCTION = re.compile(
     r"^\s*(?:so,?\s+)?(?:(?:could|can|would) you (?:please )?)?(?:who (?:are|r) (?:you|u)|"
     r"(?:tell|talk) (?:me|us) (?:a (?:bit|little)(?: bit)? |a few things |something |more )?about (?:yourself|you)\b|"
-    r"introduce yourself|describe yourself|who(?:'s| is) this(?!\s*\w)|what about you|about you|"
+    r"describe yourself|who(?:'s| is) this(?!\s*\w)|what about you|about you|"
     r"what(?:'s| is) your story|"
     # "Who am I talking to?" wants the name and what the twin does, as an introduction gives them.
     r"who (?:am i|are we) (?:\w+ )?(?:talking|speaking|chatting) (?:to|with)|"

@@ -92,7 +92,6 @@ _HEADING_FLOOR = 0.3
 _MAX_SENTENCE_CHARS = 400
 
 
-
 # With apostrophes dropped, contractions are words of their own ("what's" -> "whats").
 _STOP_WORDS = STOP_WORDS | word_set("whats wheres whos hows whens whys dont doesnt didnt im ive youre youve "
                                       "many much got get")
@@ -196,8 +195,6 @@ def _terms(text: str) -> frozenset[str]:
     return frozenset(stem(t) for t in words(text) if t not in _STOP_WORDS)
 
 
-
-
 def _is_heading(unit: str) -> bool:
     words = unit.split()
     return (0 < len(words) <= _HEADING_WORDS and not unit.rstrip().endswith(_TERMINAL) and unit[:1].isupper()
@@ -257,6 +254,7 @@ class _Scored:
     states_figure: bool = False  # it holds a figure or date a "how long / how many / when" question wants
     echoes: bool = False  # it holds the word the question names its topic by ("sister" for "sisters?")
     gives_reason: bool = False  # it gives a reason a "why...?" question wants ("because", "so I decided")
+    where: frozenset[str] = frozenset()  # the words of the title and headings it sits under (_where_terms)
 
     @property
     def score(self) -> float:
@@ -316,13 +314,15 @@ def _scored(sentences: Sequence[_Sentence], question_terms: frozenset[str], quer
     for sentence, sem in zip(candidates, semantic, strict=True):
         matched = sum(weights[t] for t in sentence.terms & question_terms)
         lexical = min(1.0, (matched + sum(related[t] for t in sentence.terms & related.keys())) / total_weight)
+        where = _where_terms(sentence)
         # Under a heading or title with the topic's words ("Salary expectations?"), a bare figure is on topic.
-        topical = (sentence.terms | _where_terms(sentence)) & topical_terms
+        topical = (sentence.terms | where) & topical_terms
         if embed is None:
-            scored.append(_Scored(sentence, 0.0, 0.0, lexical, topical=bool(topical)))
+            scored.append(_Scored(sentence, 0.0, 0.0, lexical, topical=bool(topical), where=where))
             continue
         context = sentence.passage.similarity if sentence.passage.similarity is not None else sem
-        scored.append(_Scored(sentence, sem, context, lexical, headings.get(sentence.heading, 0.0), bool(topical)))
+        scored.append(_Scored(sentence, sem, context, lexical, headings.get(sentence.heading, 0.0), bool(topical),
+                              where=where))
     return scored
 
 
@@ -397,8 +397,11 @@ def _unheld_doctorate(question: str, passages: Sequence[Passage]) -> bool:
     return bool(_DOCTORATE.search(question)) and not any(_DOCTORATE.search(p.content) for p in passages)
 
 
-_YOUR_ANIMAL = re.compile(r"\byour\s+(?:\w+\s+)?(dogs?|puppy|cats?|kitten|horse|pony|rabbit|bunny|bird|parrot|"
-                          r"budgie|fish|hamster|tortoise|turtle|snake|lizard|gecko|ferret|chickens|hens|goat)\b",
+_ANIMAL_WORDS = word_set("""dog dogs puppy cat cats kitten horse pony rabbit bunny bird parrot budgie fish hamster
+                          guinea tortoise turtle snake lizard gecko ferret chicken chickens hens goat""")
+_ANIMALS = frozenset(stem(w) for w in _ANIMAL_WORDS)
+# Longest first, so "dogs" is read whole rather than as "dog".
+_YOUR_ANIMAL = re.compile(rf"\byour\s+(?:\w+\s+)?({'|'.join(sorted(_ANIMAL_WORDS, key=len, reverse=True))})\b",
                           re.IGNORECASE)
 
 
@@ -440,9 +443,6 @@ _GENERAL_HEADS = word_set(
     """
 )
 _CONFIDENT_HEADLESS = 0.6
-_ANIMALS = frozenset(stem(w) for w in word_set(
-    """dog dogs puppy cat cats kitten horse pony rabbit bunny bird parrot budgie fish hamster guinea tortoise
-    turtle snake lizard gecko ferret chicken hens goat"""))
 _VERB_ENDING = re.compile(r"(?:ed|en|ing)$")
 _ADVERB_WORDS = word_set("ever never always still also just really actually already usually often")
 
@@ -688,11 +688,11 @@ def extractive_answer(
     if counted and stem(counted.group(1).casefold()) not in _ANY_COUNT:
         # "How many followers does it have?" is answered by a number of followers, not "94 episodes".
         what = stem(counted.group(1).casefold())
-        scored = [x for x in scored if _counts(x.sentence) and what in x.sentence.terms | _where_terms(x.sentence)]
+        scored = [x for x in scored if _counts(x.sentence) and what in x.sentence.terms | x.where]
     if topics and topics.strict:
         # A salary or a birthday is a figure or a date: "I print birthday cards" is a near miss.
         strict = _terms(topics.strict_markers)
-        scored = [x for x in scored if (x.sentence.terms | _where_terms(x.sentence)) & strict
+        scored = [x for x in scored if (x.sentence.terms | x.where) & strict
                   and _FIGURE.search(x.sentence.text)]
     elif topics and (topics.on_topic_only or (topics.topics and not semantic)):
         # Word matching alone cannot tell "how many kids" from "how many riders": the topic's words decide.
@@ -791,6 +791,13 @@ def introduce(*, intent: Intent, passages: Sequence[Passage], profile: Profile, 
               embed: Embed | None) -> OfflineAnswer:
     """Greetings, "what is your name", "who are you": the profile and the most introductory sentences."""
     name = name_of(profile, passages)
+    persona = profile.persona.strip()
+    if persona and not persona.endswith(_TERMINAL):
+        persona += "."
+    if intent is Intent.NAME:
+        if not name:
+            return OfflineAnswer("My notes don't say what my name is.", answered=False)
+        return OfflineAnswer(f"My name is {name}." + (f" {persona}" if persona else ""), answered=True)
     first_name = name.split()[0].casefold() if name else ""
     every = _sentences(passages)
     candidates = [s for s in every if not _CONTACT.search(s.text) and not _NAME_FIELD.match(s.text)
@@ -802,16 +809,9 @@ def introduce(*, intent: Intent, passages: Sequence[Passage], profile: Profile, 
     ranked = [_unlabelled(x.sentence) for x in sorted(
         scored, key=lambda x: (-introduces[id(x.sentence)], -x.score, x.sentence.rank, x.sentence.position))]
     names = name_pattern(replace(profile, display_name=profile.display_name or name or ""))
-    persona = profile.persona.strip()
-    if persona and not persona.endswith(_TERMINAL):
-        persona += "."
     # Rewritten into the first person, "Ada Lovelace is an engineer" no longer names her: check the render.
     names_itself = bool(ranked and first_name and first_name in _render(ranked[:1], names).casefold())
     lead = f"I'm {name}." if name and not names_itself else ""
-    if intent is Intent.NAME:
-        if not name:
-            return OfflineAnswer("My notes don't say what my name is.", answered=False)
-        return OfflineAnswer(f"My name is {name}." + (f" {persona}" if persona else ""), answered=True)
     if not ranked and not name and not persona:
         return OfflineAnswer("My notes don't have an introduction yet; ask me about something in them.",
                              answered=False)

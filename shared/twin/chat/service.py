@@ -72,6 +72,12 @@ def _snippet(hit: Hit) -> str:
     return body if len(body) <= SNIPPET_CHARS else body[: SNIPPET_CHARS - 1].rstrip() + "…"
 
 
+def _followed_by(hits: list[Hit], more: Sequence[Hit]) -> list[Hit]:
+    """``hits`` and, numbered after them, the chunks of ``more`` they do not already hold."""
+    seen = {h.chunk_id for h in hits}
+    return hits + [h for h in more if h.chunk_id not in seen]
+
+
 def _passages(hits: Sequence[Hit]) -> list[Passage]:
     return [Passage(number=i, document_id=h.document_id, chunk_id=h.chunk_id, title=h.title, content=h.content,
                     score=h.score, heading_path=tuple(h.metadata.get("heading_path") or ()), similarity=h.similarity)
@@ -292,15 +298,13 @@ class ChatService:
         """The hits and, after them, the resume's experience chunks they leave out; and those chunks' ids."""
         experience = self.db.run(lambda conn: experience_chunks(conn, twin_id=twin_id, section=EXPERIENCE_SECTION,
                                                                 k=_RESUME_CHUNKS))
-        seen = {h.chunk_id for h in hits}
-        return hits + [e for e in experience if e.chunk_id not in seen], [e.chunk_id for e in experience]
+        return _followed_by(hits, experience), [e.chunk_id for e in experience]
 
     def _with_openings(self, hits: list[Hit], twin_id: str, vector: list[float]) -> list[Hit]:
         """An introduction's hits and, after them, the openings of documents they leave out."""
         openings = self.db.run(lambda conn: document_openings(conn, twin_id=twin_id, embedding=vector,
                                                               k=self.settings.offline_search_k))
-        seen = {h.chunk_id for h in hits}
-        return hits + [o for o in openings if o.chunk_id not in seen]
+        return _followed_by(hits, openings)
 
     def _offline_answer(self, question: str, search_text: str, intent: Intent | None, reading: TopicReading,
                         hits: Sequence[Hit], profile: Profile, vector: list[float], said: str,
@@ -314,13 +318,13 @@ class ChatService:
             self._sentence_vectors = MemoisedEmbedding(model)
         embed = self._sentence_vectors if semantic else None
         query_vector = vector[:model.dim] if semantic else None
+        if intent is not None:
+            return introduce(intent=intent, passages=_passages(hits), profile=profile, query_vector=query_vector,
+                             embed=embed)
         # The search went by what a topic question means ("married?" with "my husband, my wife"); a
         # sentence may still be closer to the question as asked, so it is scored against both.
         asked = [reading.english] if embed is not None and reading.english != reading.meaning else []
         question_vectors = embed(asked) if embed is not None and asked else []
-        if intent is not None:
-            return introduce(intent=intent, passages=_passages(hits), profile=profile, query_vector=query_vector,
-                             embed=embed)
         passages = _passages(hits)
         by_chunk = {p.chunk_id: p for p in passages}
         jobs = jobs_in([by_chunk[chunk_id] for chunk_id in resume if chunk_id in by_chunk])
