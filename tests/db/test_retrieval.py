@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from twin.chat.career import EXPERIENCE_SECTION
+from twin.chat.offline import EXPERIENCE_SECTION
 from twin.chat.retrieval import experience_chunks, hybrid_search, semantic_search
 from twin.chat.schemas import validate_filters
 from twin.config import Settings

@@ -1,8 +1,8 @@
-"""The order of a twin's jobs, read off its resume's experience section (twin.chat.career)."""
+"""The order of a twin's jobs, read off its resume's experience section (twin.chat.offline.career)."""
 
 from __future__ import annotations
 
-from twin.chat.career import asks_about_jobs, career_answer, jobs_in
+from twin.chat.offline.career import asks_about_jobs, career_answer, jobs_in
 from twin.chat.prompting import Passage
 from twin.ingest.chunking import with_breadcrumb
 

@@ -1,10 +1,10 @@
-"""Questions about money are answered by a stated sum only (twin.chat.money)."""
+"""Questions about money are answered by a stated sum only (twin.chat.offline.money)."""
 
 from __future__ import annotations
 
 import pytest
 
-from twin.chat.money import asks_current_pay, asks_for_a_sum, states_a_sum, states_an_expectation
+from twin.chat.offline.money import asks_current_pay, asks_for_a_sum, states_a_sum, states_an_expectation
 
 
 @pytest.mark.parametrize("question", [

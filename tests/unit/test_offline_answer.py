@@ -7,7 +7,7 @@ import re
 import pytest
 
 from twin.chat.intents import Intent, read_topics
-from twin.chat.offline_answer import extractive_answer, introduce
+from twin.chat.offline import extractive_answer, introduce
 from twin.chat.prompting import Passage, Profile, no_context_answer
 from twin.ingest.chunking import chunk_document
 

@@ -21,7 +21,6 @@ from psycopg.types.json import Jsonb
 
 from twin.access.ratelimit import add_token_usage
 from twin.chat import cache
-from twin.chat.career import EXPERIENCE_SECTION, asks_about_jobs, jobs_in
 from twin.chat.followup import retrieval_query
 from twin.chat.intents import INTRODUCTION_QUERY, Intent, TopicReading, intent_of, read_topics
 from twin.chat.llm import ChatModel
@@ -37,12 +36,12 @@ from twin.storage.db import Conn, Database
 from twin.storage.sqlfile import query
 
 if TYPE_CHECKING:
-    from twin.chat.offline_answer import OfflineAnswer
+    from twin.chat.offline import OfflineAnswer
 
 logger = logging.getLogger(__name__)
 
 SNIPPET_CHARS = 240
-# A resume's experience section rarely spans more chunks than this (twin.chat.career).
+# A resume's experience section rarely spans more chunks than this (twin.chat.offline.career).
 _RESUME_CHUNKS = 40
 # Part of every offline cache key: a new answerer must not serve answers the old one cached.
 OFFLINE_ANSWERER = "extractive-v4"
@@ -263,9 +262,11 @@ class ChatService:
         resume: list[str] = []  # the experience section's chunk ids, in the order of the jobs
         # The experience section is found by reading every chunk's headings: at personal scale, where
         # the twin is ranked exactly, that is a few milliseconds; beyond it the ordinary answer stands.
-        if (self.model is None and not intent and not request.filters and ranks_exactly(state.chunk_count)
-                and asks_about_jobs(request.message, search_text)):
-            hits, resume = self._with_resume(hits, twin_id)
+        if self.model is None and not intent and not request.filters and ranks_exactly(state.chunk_count):
+            from twin.chat.offline import asks_about_jobs
+
+            if asks_about_jobs(request.message, search_text):
+                hits, resume = self._with_resume(hits, twin_id)
         turn.retrieval_ms = (time.perf_counter() - started) * 1000
         sources = _sources(hits)
         turn.sources = sources[: self.settings.search_k]
@@ -296,6 +297,8 @@ class ChatService:
 
     def _with_resume(self, hits: list[Hit], twin_id: str) -> tuple[list[Hit], list[str]]:
         """The hits and, after them, the resume's experience chunks they leave out; and those chunks' ids."""
+        from twin.chat.offline import EXPERIENCE_SECTION
+
         experience = self.db.run(lambda conn: experience_chunks(conn, twin_id=twin_id, section=EXPERIENCE_SECTION,
                                                                 k=_RESUME_CHUNKS))
         return _followed_by(hits, experience), [e.chunk_id for e in experience]
@@ -309,7 +312,7 @@ class ChatService:
     def _offline_answer(self, question: str, search_text: str, intent: Intent | None, reading: TopicReading,
                         hits: Sequence[Hit], profile: Profile, vector: list[float], said: str,
                         resume: Sequence[str] = ()) -> OfflineAnswer:
-        from twin.chat.offline_answer import extractive_answer, introduce
+        from twin.chat.offline import extractive_answer, introduce, jobs_in
 
         semantic = is_semantic(self.embedder)
         # Sentences in the model's own size: the padding zeros would only lengthen every dot product.

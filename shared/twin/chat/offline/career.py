@@ -53,7 +53,9 @@ class Job:
     layout: str = "heading"  # "heading", "line" or "row": how the resume writes its jobs
 
 
-def _terms(text: str) -> frozenset[str]:
+def _terms_without_numbers(text: str) -> frozenset[str]:
+    # Unlike the answerer's terms (twin.chat.offline.sentences), without numbers: the years a title
+    # may hold ("Analyst, Initech (2019-2021)") name neither the role nor the employer.
     return frozenset(stem(w) for w in words(text) if w not in STOP_WORDS and not w.isdigit())
 
 
@@ -63,7 +65,7 @@ def _plain(line: str) -> str:
 
 def _job(passage: Passage, title: str, dates: str = "", layout: str = "heading") -> Job:
     title, dates = _plain(title), _plain(dates).strip("()")
-    return Job(passage, f"{title} ({dates})" if dates else title, _terms(title), layout)
+    return Job(passage, f"{title} ({dates})" if dates else title, _terms_without_numbers(title), layout)
 
 
 _TABLE_RULE = re.compile(r"^\|[\s:|-]+\|?$")
@@ -131,18 +133,20 @@ def asks_about_jobs(question: str, search_text: str) -> bool:
             and bool(_ABOUT_WORK.search(search_text)))
 
 
-_NAME = re.compile(r"(?<=\s)[A-Z][\w'\u2019&.-]+")
+# A capitalised word past the question's first, read whole with the punctuation an employer's name
+# may hold ("AT&T", "Kitebox.io"), where the answerer's NAMED (twin.chat.offline.sentences) stops.
+_EMPLOYER_NAME_WORD = re.compile(r"(?<=\s)[A-Z][\w'\u2019&.-]+")
 _NAMING_TERMS = 2
 
 
-def _names(question: str) -> frozenset[str]:
-    return _terms(" ".join(_NAME.findall(question)))
+def _terms_of_names(question: str) -> frozenset[str]:
+    return _terms_without_numbers(" ".join(_EMPLOYER_NAME_WORD.findall(question)))
 
 
 def _named_by(jobs: Sequence[Job], question: str) -> int | None:
     """The job a question names ("before the county council", "before Kitebox"): the newest one
     sharing two of its words with the question, or one name."""
-    asked, names = _terms(question), _names(question)
+    asked, names = _terms_without_numbers(question), _terms_of_names(question)
     return next((i for i, job in enumerate(jobs)
                  if len(job.terms & asked) >= _NAMING_TERMS or job.terms & names), None)
 
@@ -161,7 +165,7 @@ def _same_employer(job: Job, other: Job) -> bool:
 def _last_mentioned(jobs: Sequence[Job], said: str) -> int | None:
     """The oldest of the jobs ``said`` names best: a list of jobs names each of them whole, and
     "Veterinary Nurse, Ishavet Dyreklinikk" names the Ishavet job better than the Bø one."""
-    said_terms = _terms(said)
+    said_terms = _terms_without_numbers(said)
     shares = [len(job.terms & said_terms) / len(job.terms) if job.terms else 0.0 for job in jobs]
     best = max(shares, default=0.0)
     if best < _MENTIONED_SHARE:
@@ -198,7 +202,7 @@ def career_answer(question: str, jobs: Sequence[Job], said: str, *, asked: str =
                 return None
             named = 0
         following = named + 1
-        if _EMPLOYER.search(asked or question) or _names(question) & jobs[named].terms:
+        if _EMPLOYER.search(asked or question) or _terms_of_names(question) & jobs[named].terms:
             while following < len(jobs) and _same_employer(jobs[named], jobs[following]):
                 following += 1
         return CareerAnswer("Before that:", (jobs[following],)) if following < len(jobs) else None

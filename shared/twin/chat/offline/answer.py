@@ -1,0 +1,133 @@
+"""An answer to a question (not an introduction): the order of the twin's jobs when that decides
+it, a decline when the notes lack what it asks about, else the best sentences for its shape
+("how many...?", "why...?", "how much...?") quoted."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from twin.chat.intents import TopicReading
+from twin.chat.offline.career import Job, career_answer
+from twin.chat.offline.declines import (
+    asks_about_an_unheld_subject,
+    asks_about_the_unmentioned,
+    unheld_doctorate,
+    unknown_names,
+    unowned_animal,
+)
+from twin.chat.offline.money import asks_current_pay, asks_for_a_sum, states_a_sum, states_an_expectation
+from twin.chat.offline.rendering import OfflineAnswer, cite, quoting
+from twin.chat.offline.scoring import Embed, score_sentences
+from twin.chat.offline.selection import select
+from twin.chat.offline.sentences import FIGURE, Sentence, sentences_in, terms
+from twin.chat.offline.voice import name_pattern
+from twin.chat.prompting import Passage, Profile, no_context_answer
+from twin.text.lexical import stem
+
+__all__ = ["extractive_answer"]
+
+# "Why did you leave...?", "What brought you to Canada?": a sentence giving a reason ranks higher
+# (twin.chat.offline.scoring).
+_ASKS_WHY = re.compile(r"^\W*(?:and |so |but )?(?:why\b|how come\b|what (?:made|brought|led|got|drew|pushed|"
+                       r"prompted|convinced|took) you\b|what was the reason|what's the reason)", re.IGNORECASE)
+_REASON = re.compile(r"\b(?:because|since I|since we|so I|so we|the reason|that's why|which is why|decided|"
+                     r"decision|wanted to|in order to|led me|made me|drew me|pushed me|meant that|gave out|"
+                     r"burn(?:ed|t)? out)\b", re.IGNORECASE)
+# "How many downloads...?": what is counted. People are counted under many names ("a team of five
+# developer advocates"), so a count of them is not held to the word.
+_COUNTED = re.compile(r"\bhow many ([a-z]+)", re.IGNORECASE)
+_ANY_COUNT = frozenset(stem(w) for w in ("people", "persons", "folks", "staff", "employees", "times", "of",
+                                         "more", "other", "different", "years", "months", "weeks", "days", "hours",
+                                         "could", "can", "do", "did", "would", "will", "are", "is", "were", "have"))
+# "Languages: Twi, Fante, French" counts them too, as do the items of a list under "Languages".
+_LISTS = re.compile(r"[^,;]+[,;][^,;]+[,;]")
+_WANTS_FIGURE = re.compile(r"^\W*(?:and |so |but )?(?:how (?:long|many|much|old|often|big|large|far)|when\b|"
+                           r"what year|which year|since when|in what year)", re.IGNORECASE)
+# A follow-up asking for more ("And before that?", "What else?") wants what was not said yet.
+_ASKS_FOR_MORE = re.compile(r"\b(?:before|after|else|other|another|next|previous|earlier|prior|afterwards)\b",
+                            re.IGNORECASE)
+_MORE_WORDS = 8
+_SAID_SHARE = 0.8
+
+
+def _counts(sentence: Sentence) -> bool:
+    """A figure, a list on one line, or a list item: what answers "how many...?"."""
+    return bool(FIGURE.search(sentence.text) or _LISTS.search(sentence.text)) or sentence.block >= 0
+
+
+def extractive_answer(
+    *, question: str, passages: Sequence[Passage], profile: Profile, search_text: str | None = None,
+    query_vector: Sequence[float] | None = None, embed: Embed | None = None, max_sentences: int = 3,
+    topics: TopicReading | None = None, question_vectors: Sequence[Sequence[float]] = (), said: str = "",
+    jobs: Sequence[Job] = (),
+) -> OfflineAnswer:
+    """An answer quoted from ``passages``, each sentence cited [n], in the first person.
+
+    Sentences are scored by semantic similarity to the question (when ``embed`` and
+    ``query_vector`` come from a semantic embedder) plus the share of the question's content
+    words they hold (``search_text``, the question with what it follows up, when given; the words
+    an answer to one of the topics it asks about, ``topics``, usually holds count for less). The
+    best one answers if it clears the floor; up to ``max_sentences`` nearly as good join it, in
+    reading order. When none clears it, the twin says plainly that its notes do not say:
+    a near miss is not an answer, and an extractive twin never guesses. ``said``: the twin's
+    previous answer in the session; a follow-up asking for more ("And before that?") is not
+    answered with it again. ``jobs``: the twin's resume entries, newest first (twin.chat.offline.career),
+    which answer questions about the order of its jobs.
+    """
+    in_order = career_answer(question, jobs, said, asked=search_text or question) if jobs else None
+    if in_order:
+        text = " ".join([in_order.lead, *(cite(job.text, job.passage.number) for job in in_order.jobs)])
+        return OfflineAnswer(text, answered=True, cited=frozenset(job.passage.number for job in in_order.jobs))
+    if unknown_names(question, passages) or unheld_doctorate(question, passages) or unowned_animal(question,
+                                                                                                     passages):
+        return OfflineAnswer(no_context_answer(profile), answered=False)
+    sentences = sentences_in(passages)
+    semantic = embed is not None and query_vector is not None
+    cues = terms(topics.cues) if topics else frozenset()
+    question_terms = terms(search_text or question) - cues
+    markers = terms(topics.markers) if topics else frozenset()
+    scored = score_sentences(sentences, question_terms, query_vector, embed, markers | cues, topical_terms=markers,
+                             question_vectors=question_vectors)
+    mentioned = terms(" ".join(p.content for p in passages))
+    if semantic and asks_about_the_unmentioned(search_text or question, mentioned, scored):
+        return OfflineAnswer(no_context_answer(profile), answered=False)
+    held = mentioned | terms(" ".join(p.title or "" for p in passages))
+    if asks_about_an_unheld_subject(topics.english if topics else question, held, cues, scored):
+        return OfflineAnswer(no_context_answer(profile), answered=False)
+    if cues:
+        scored = [replace(x, echoes=bool(x.sentence.terms & cues)) for x in scored]
+    if _WANTS_FIGURE.search(question):
+        scored = [replace(x, states_figure=bool(FIGURE.search(x.sentence.text))) for x in scored]
+    if _ASKS_WHY.search(question):
+        scored = [replace(x, gives_reason=bool(_REASON.search(x.sentence.text))) for x in scored]
+    counted = _COUNTED.search(question)
+    if counted and stem(counted.group(1).casefold()) not in _ANY_COUNT:
+        # "How many followers does it have?" is answered by a number of followers, not "94 episodes".
+        what = stem(counted.group(1).casefold())
+        scored = [x for x in scored if _counts(x.sentence) and what in x.sentence.terms | x.where]
+    if topics and topics.strict:
+        # A salary or a birthday is a figure or a date: "I print birthday cards" is a near miss.
+        strict = terms(topics.strict_markers)
+        scored = [x for x in scored if (x.sentence.terms | x.where) & strict
+                  and FIGURE.search(x.sentence.text)]
+    elif topics and (topics.on_topic_only or (topics.topics and not semantic)):
+        # Word matching alone cannot tell "how many kids" from "how many riders": the topic's words decide.
+        scored = [x for x in scored if x.topical]
+    if asks_for_a_sum(question):
+        scored = [x for x in scored if states_a_sum(x.sentence.text)]
+    if asks_current_pay(question):
+        scored = [x for x in scored if not states_an_expectation(" ".join([x.sentence.text, x.sentence.heading,
+                                                                           *x.sentence.passage.heading_path]))]
+    limit = max(1, max_sentences)
+    chosen = []
+    if said and len(question.split()) <= _MORE_WORDS and _ASKS_FOR_MORE.search(question):
+        said_terms = terms(said)
+        unsaid = [x for x in scored if len(x.sentence.terms & said_terms) < _SAID_SHARE * len(x.sentence.terms)]
+        chosen = select(unsaid, semantic=semantic, limit=limit)
+    # What was said already is still the answer when nothing new is ("And before that?" after both jobs).
+    chosen = chosen or select(scored, semantic=semantic, limit=limit)
+    if not chosen:
+        return OfflineAnswer(no_context_answer(profile), answered=False)
+    return quoting(chosen, name_pattern(profile))

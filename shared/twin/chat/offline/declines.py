@@ -1,0 +1,162 @@
+"""Questions the notes cannot answer although some sentence is close to them: about a name, a
+degree, a pet or a detail the passages never mention. A near miss reads like an answer, so the twin
+declines instead of quoting it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from twin.chat.offline.scoring import Scored
+from twin.chat.offline.sentences import MIXED_CASE, NAMED, TERM_STOP_WORDS, terms
+from twin.chat.prompting import Passage
+from twin.text.lexical import STOP_WORDS, stem, word_set, words
+
+__all__ = ["asks_about_an_unheld_subject", "asks_about_the_unmentioned", "unheld_doctorate", "unknown_names",
+           "unowned_animal"]
+
+# A sentence this similar answers even when none of the question's words is in the notes.
+_CONFIDENT_SEMANTIC = 0.45
+_MIN_ASKED_LETTERS = 3
+
+# "PhD", "AWS", "10K": a term of art is asked about wherever it stands.
+_ACRONYM = re.compile(rf"{MIXED_CASE}|\d+[A-Z]+")
+_CAPITALISED = re.compile(rf"(?<=\s)(?:[A-Z][a-z]{{2,}}|{_ACRONYM.pattern})\b")
+
+
+# A name the question asks about, not one that only sets the scene: "working at Google", "run at
+# the London Marathon", "did Otto win", but not "our team is in Berlin" or "which part of Ireland"
+# (the notes may say "Co. Clare").
+_ASKED_NAME = re.compile(r"\b(?:at|for|with|about|on|did|does|use|used|know|speak|play|played|hold)\s+(?:the\s+)?$",
+                         re.IGNORECASE)
+_NAME_END = re.compile(r"\b[A-Z][\w'-]*\s$")
+
+
+def unknown_names(question: str, passages: Sequence[Passage]) -> list[str]:
+    """Capitalised words of the question (past its first word) that it asks about and no passage
+    contains: "What was it like working at Google?" asks about something the notes never mention."""
+    text = _fold(" ".join(p.content for p in passages))
+    question = question.strip()
+    unknown: list[str] = []
+    asked_run = False  # a name of several words ("One Acre Fund") is asked about as a whole
+    for m in _CAPITALISED.finditer(question):
+        before = question[: m.start()]
+        asked_run = bool(_ASKED_NAME.search(before) or (asked_run and _NAME_END.search(before)))
+        if (_ACRONYM.fullmatch(m.group(0)) or asked_run) and _fold(m.group(0)) not in text:
+            unknown.append(m.group(0))
+    return unknown
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+_DOCTORATE = re.compile(r"\b(?:ph\.?\s?d|doctorate|doctoral|dphil|doctor of philosophy)\b", re.IGNORECASE)
+
+
+def unheld_doctorate(question: str, passages: Sequence[Passage]) -> bool:
+    """"Tell me about your doctoral research" asked of notes that describe a master's thesis: a
+    degree the notes never mention (the acronym alone, "PhD", is an unknown name already)."""
+    return bool(_DOCTORATE.search(question)) and not any(_DOCTORATE.search(p.content) for p in passages)
+
+
+_ANIMAL_WORDS = word_set("""dog dogs puppy cat cats kitten horse pony rabbit bunny bird parrot budgie fish hamster
+                          guinea tortoise turtle snake lizard gecko ferret chicken chickens hens goat""")
+_ANIMALS = frozenset(stem(w) for w in _ANIMAL_WORDS)
+# Longest first, so "dogs" is read whole rather than as "dog".
+_YOUR_ANIMAL = re.compile(rf"\byour\s+(?:\w+\s+)?({'|'.join(sorted(_ANIMAL_WORDS, key=len, reverse=True))})\b",
+                          re.IGNORECASE)
+
+
+def unowned_animal(question: str, passages: Sequence[Passage]) -> bool:
+    """"What's your dog called?" of notes where a dog only passes by ("I call out kerbs and the odd
+    dog"): no passage says the twin has one ("our dog", "a dog called", "we adopted a dog")."""
+    asked = _YOUR_ANIMAL.search(question)
+    if asked is None:
+        return False
+    animal = re.escape(asked.group(1).casefold().rstrip("s"))
+    owned = re.compile(rf"\b(?:my|our)\s+(?:[\w'\u2019-]+\s+){{0,3}}{animal}s?\b|\b{animal}s?,?\s+(?:called|named)\b|"
+                       rf"\b(?:have|has|had|adopted|got|rescued|own)\s+(?:a|an|one|two|three)\s+(?:[\w-]+\s+){{0,2}}"
+                       rf"{animal}s?\b", re.IGNORECASE)
+    return not any(owned.search(p.content) for p in passages)
+
+
+def asks_about_the_unmentioned(question: str, mentioned: frozenset[str], scored: Sequence[Scored]) -> bool:
+    """No content word of the question is in the passages (``mentioned``: their words), no sentence
+    holds its topic's words and none is a confident match: "What breed is your dog?" asked of notes
+    about a cat. Similarity alone would quote the cat; a question about what the notes never
+    mention gets no answer. Only for a question in English (it holds an English function word):
+    the notes' words are."""
+    asked = {t for t in terms(question) if len(t) >= _MIN_ASKED_LETTERS}
+    if (not asked or not set(words(question)) & STOP_WORDS or any(x.topical for x in scored)
+            or max((x.semantic for x in scored), default=0.0) >= _CONFIDENT_SEMANTIC):
+        return False
+    return not asked & mentioned
+
+
+# The words a question's subject follows: "What breed...", "Which climbing gym...", "your boss".
+_ASKING = frozenset({"what", "which", "whats", "whose", "your", "her", "his", "their"})
+_ASKING_FILLER = word_set("is are was were s kind type sort of the a an exactly own very")
+# Heads too general to name anything the notes must contain.
+_GENERAL_HEADS = word_set(
+    """
+    name names kind type sort thing things way ways favourite favorite best biggest largest main first
+    last next current typical usual day days life one part plan plans story background experience
+    role job work career time times thoughts opinion view approach advice take like
+    """
+)
+_CONFIDENT_HEADLESS = 0.6
+_VERB_ENDING = re.compile(r"(?:ed|en|ing)$")
+_ADVERB_WORDS = word_set("ever never always still also just really actually already usually often")
+
+
+def _subject_groups(question: str) -> list[list[str]]:
+    """The one or two content words right after "what", "which" or "your": what is asked about,
+    its head noun last ("Which climbing gym", "your boss")."""
+    tokens = [t.replace("'", "").replace("\u2019", "") for t in words(question)]
+    groups: list[list[str]] = []
+    for i, token in enumerate(tokens):
+        if token not in _ASKING:
+            continue
+        j = i + 1
+        while j < len(tokens) and tokens[j] in _ASKING_FILLER:
+            j += 1
+        group: list[str] = []
+        for word in tokens[j:j + 2]:
+            # A verb ends the subject: "your books picked up", "your art ever shown".
+            if (word in TERM_STOP_WORDS or word in _ASKING or word in _ADVERB_WORDS
+                    or (group and _VERB_ENDING.search(word))):
+                break
+            group.append(word)
+        if group:
+            groups.append(group)
+    return groups
+
+
+def _unheld_subject(question: str, held: frozenset[str], cues: frozenset[str]) -> str | None:
+    """The head of what the question asks about, when no passage holds it (``held``: the words of
+    their titles and text) but they hold something else it names: "breed" in "What breed is your
+    cat?" asked of notes that describe the cat and not its breed, "gym" in "Which climbing gym...?",
+    "boss" in "your boss at Brindle Health"."""
+
+    def asked(word: str) -> bool:
+        return word not in _GENERAL_HEADS and len(word) >= _MIN_ASKED_LETTERS and stem(word) not in cues
+
+    groups = [[w for w in group if asked(w)] for group in _subject_groups(question)]
+    heads = [group[-1] for group in groups if group]
+    named = [w.casefold() for w in NAMED.findall(question)]
+    companions = [w for w in [*(w for g in groups for w in g), *named] if stem(w) in held]
+    absent = [h for h in heads if stem(h) not in held]
+    # "What's your dog called?" of notes about a cat: the other animal stands in for a companion.
+    other_animal = any(stem(h) in _ANIMALS for h in absent) and bool(held & _ANIMALS)
+    return absent[0] if absent and (companions or other_animal) else None
+
+
+def asks_about_an_unheld_subject(question: str, held: frozenset[str], cues: frozenset[str],
+                                 scored: Sequence[Scored]) -> bool:
+    """The question asks about a subject no passage holds (_unheld_subject) and no sentence is a
+    confident match for it anyway."""
+    return (bool(_unheld_subject(question, held, cues))
+            and max((x.semantic for x in scored), default=0.0) < _CONFIDENT_HEADLESS)

@@ -1,0 +1,143 @@
+"""Greetings, "what is your name", "who are you": the twin's name, and the sentences of its notes
+that say who it is."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from twin.chat.intents import Intent
+from twin.chat.offline.rendering import OfflineAnswer, quoting, render
+from twin.chat.offline.scoring import Embed, score_sentences
+from twin.chat.offline.selection import in_reading_order
+from twin.chat.offline.sentences import TERMINAL, Sentence, sentences_in, terms
+from twin.chat.offline.voice import name_pattern
+from twin.chat.prompting import Passage, Profile
+
+__all__ = ["introduce", "name_of"]
+
+_NAME_WORD = r"[A-Z\u00c0-\u00de][\w'\u2019-]+"
+_SELF_NAMING = re.compile(rf"\b(?:I'm|I am|My name is|my name's|call me)\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})")
+_TITLE_NAME = re.compile(rf"^({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})\s*(?:[-\u2013\u2014|:,(]|$)")
+_NOT_NAMES = frozenset({"resume", "cv", "about", "bio", "faq", "notes", "curriculum", "portfolio", "home"})
+
+
+def name_of(profile: Profile, passages: Sequence[Passage]) -> str | None:
+    """The twin's name: the profile's, else the one its notes introduce ("I'm Ana Lima", "Ana Lima — CV")."""
+    found = _found_name(profile, passages)
+    # A resume heading in capitals ("FATIMA ZAHRA BENKIRANE") is still said "Fatima Zahra Benkirane".
+    return found.title() if found and found.isupper() else found
+
+
+def _found_name(profile: Profile, passages: Sequence[Passage]) -> str | None:
+    if profile.display_name.strip():
+        return profile.display_name.strip()
+    for passage in passages:
+        found = _SELF_NAMING.search(passage.content)
+        if found and found.group(1).split()[0].casefold() not in _NOT_NAMES:
+            return found.group(1)
+    for passage in passages:
+        found = _TITLE_NAME.match(passage.title or "")
+        if found and not set(found.group(1).casefold().split()) & _NOT_NAMES:
+            return found.group(1)
+    return None
+
+
+# Lines that introduce nobody: contact details, footers, and the bare name the lead already gives.
+_CONTACT = re.compile(r"@\w|https?://|www\.|\u00a9|\(c\)\s*\d{4}|^\s*(?:e-?mail|phone|tel|contact)\b",
+                      re.IGNORECASE)
+_INTRO_MIN_WORDS = 4
+_NAME_FIELD = re.compile(r"^\s*(?:full |preferred |first |last )?name\s*:", re.IGNORECASE)
+# "Headline: Staff Engineer", "Role: ...", a CV's "Profile" section, "I'm a nurse", "I work as":
+# what someone says first about themselves (their occupation), not their siblings or their cat.
+_INTRO_FIELD = re.compile(r"^\s*(?:headline|tagline|job title|role|current role|position|occupation|"
+                          r"profession|summary|bio|about)\s*:", re.IGNORECASE)
+_INTRO_SECTION = re.compile(r"^(?:(?:professional |personal )?(?:profile|summary)|about(?: me)?|bio(?:graphy)?|"
+                            r"introduction|overview|who i am)$", re.IGNORECASE)
+_SAYS_WHAT_I_DO = re.compile(r"\b(?:I'm|I am|I\u2019m)\s+(?:now\s+|currently\s+)?an?\s+\w|"
+                             r"\bI work (?:as|at|for)\b|\bwork(?:ing)? as an?\b", re.IGNORECASE)
+
+
+def _introduces(sentence: Sentence, name: str) -> int:
+    """How well ``sentence`` introduces the twin: 3 says who they are by name, 2 what they do,
+    0 nothing of who they are. A sentence that merely holds the name ("Speaker profile: Ada
+    Byrne", "We meet Ada Byrne at a bus stop") is no introduction."""
+    text = sentence.text
+    if name and _defines(text, name):
+        return 3  # "I'm Maya Okafor, a backend engineer in Leeds", "Maya Okafor is a backend engineer"
+    if _INTRO_FIELD.match(text) or _INTRO_SECTION.match(sentence.heading.strip()) or _SAYS_WHAT_I_DO.search(text):
+        return 2
+    return 0
+
+
+def _unlabelled(sentence: Sentence) -> Sentence:
+    """"Headline: GIS Analyst at Troms County Council" said as "GIS Analyst at Troms County Council"."""
+    label = _INTRO_FIELD.match(sentence.text)
+    return replace(sentence, text=sentence.text[label.end():].strip()) if label else sentence
+
+
+def _defines(text: str, name: str) -> bool:
+    first = re.escape(name.split()[0])
+    said = re.search(rf"\b(?:I'm|I am|I\u2019m|my name is|my name's)\s+{first}\b[^.!?]*?[,\u2014\u2013-]\s*\S+\s+\S+",
+                     text, re.IGNORECASE)
+    # "Khoo Mei Chen is a machine-learning engineer", "Ada Byrne (she/her) is the lead ...".
+    told = re.search(rf"\b{first}\b(?:\s+[\w'\u2019.-]+){{0,3}}(?:\s*\([^)]*\))?,?\s+(?:is|was|has been)\s+"
+                     r"(?:an?|the|now|currently|one)\b", text)
+    # A page title or a resume's first line: "Clodagh Vesey - Senior Product Manager, Fjordwatt".
+    titled = re.match(rf"\s*{first}(?:\s+[\w'\u2019.-]+){{0,3}}\s*[-\u2013\u2014|\u00b7:]\s*\S+\s+\S+", text)
+    return bool(said or told or titled)
+
+
+def introduce(*, intent: Intent, passages: Sequence[Passage], profile: Profile, query_vector: Sequence[float] | None,
+              embed: Embed | None) -> OfflineAnswer:
+    """Greetings, "what is your name", "who are you": the profile and the most introductory sentences."""
+    name = name_of(profile, passages)
+    persona = profile.persona.strip()
+    if persona and not persona.endswith(TERMINAL):
+        persona += "."
+    if intent is Intent.NAME:
+        if not name:
+            return OfflineAnswer("My notes don't say what my name is.", answered=False)
+        return OfflineAnswer(f"My name is {name}." + (f" {persona}" if persona else ""), answered=True)
+    first_name = name.split()[0].casefold() if name else ""
+    every = sentences_in(passages)
+    candidates = [s for s in every if not _CONTACT.search(s.text) and not _NAME_FIELD.match(s.text)
+                  and len(s.text.split()) >= _INTRO_MIN_WORDS]  # "I'm Akosua.", "Not actively."
+    introduces = {id(s): _introduces(s, name or "") for s in candidates}
+    # Scoring reads a bounded number of sentences: the introductory ones first, in search order.
+    candidates.sort(key=lambda s: -introduces[id(s)])
+    scored = score_sentences(candidates, terms("I'm my name live work job"), query_vector, embed)
+    ranked = [_unlabelled(x.sentence) for x in sorted(
+        scored, key=lambda x: (-introduces[id(x.sentence)], -x.score, x.sentence.rank, x.sentence.position))]
+    names = name_pattern(replace(profile, display_name=profile.display_name or name or ""))
+    # Rewritten into the first person, "Ada Lovelace is an engineer" no longer names her: check the render.
+    names_itself = bool(ranked and first_name and first_name in render(ranked[:1], names).casefold())
+    lead = f"I'm {name}." if name and not names_itself else ""
+    if not ranked and not name and not persona:
+        return OfflineAnswer("My notes don't have an introduction yet; ask me about something in them.",
+                             answered=False)
+    if intent is Intent.GREETING:
+        greeting = " ".join(part for part in ("Hi!", lead) if part)
+        invitation = "Ask me about my work, my projects or what I do for fun."
+        if not ranked:
+            return OfflineAnswer(" ".join(part for part in (greeting, persona, invitation) if part), answered=True)
+        return quoting(ranked[:1], names, lead=greeting, tail=invitation)
+    chosen = in_reading_order(ranked[: 1 if persona else 2])
+    return quoting(chosen + _where_based(every, chosen), names,
+                   lead=" ".join(part for part in (lead, persona) if part))
+
+
+_LOCATION_FIELD = re.compile(r"^\s*(?:location|based in|based|city|home|lives in|current location)\s*:\s*(.+)$",
+                             re.IGNORECASE)
+
+
+def _where_based(candidates: Sequence[Sentence], chosen: Sequence[Sentence]) -> list[Sentence]:
+    """A profile's "Location: Casablanca, Morocco" when the introduction does not say where the twin is."""
+    said = " ".join(s.text for s in chosen).casefold()
+    for sentence in candidates:
+        found = _LOCATION_FIELD.match(sentence.text)
+        if found:
+            place = found.group(1).split(",")[0].strip().casefold()
+            return [] if place and place in said else [sentence]
+    return []

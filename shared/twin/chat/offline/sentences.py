@@ -1,0 +1,167 @@
+"""The sentence model: a passage's text read as sentences, list items and headings, and the words,
+figures and names a sentence holds."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from twin.chat.prompting import Passage
+from twin.ingest.chunking import BREADCRUMB_SEPARATOR, chunk_body
+from twin.text.lexical import STOP_WORDS, stem, word_set, words
+from twin.text.sentences import FIELD_LINE, LIST_MARKER, split_sentences
+
+__all__ = ["FIGURE", "MIXED_CASE", "NAMED", "TERMINAL", "TERM_STOP_WORDS", "Sentence", "passage_body",
+           "sentences_in", "terms"]
+
+_MIN_HEADING_LETTERS = 3
+_TITLE_WORDS = 4
+_HEADING_WORDS = 6
+
+# With apostrophes dropped, contractions are words of their own ("what's" -> "whats").
+TERM_STOP_WORDS = STOP_WORDS | word_set("whats wheres whos hows whens whys dont doesnt didnt im ive youre youve "
+                                        "many much got get")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    rank: int  # position of its passage in the ranking, 0 = best
+    position: int  # order within the passage
+    passage: Passage
+    text: str
+    terms: frozenset[str]
+    block: int = -2  # list items of one list share a block number; -2 = not a list item
+    heading: str = ""  # the heading of the section the sentence is in
+    parent: str = ""  # for a sub-section heading offered as an answer ("Staff Engineer, Acme (2021 -)"): its section
+
+
+def terms(text: str) -> frozenset[str]:
+    # The embedder's own normalisation and stemming (twin.text.lexical), so "studied" matches "study".
+    return frozenset(stem(t) for t in words(text) if t not in TERM_STOP_WORDS)
+
+
+# A figure or a date, as a salary or a birthday is stated: digits, a month, a number in words.
+FIGURE = re.compile(r"\d|\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|(?-i:May)|june|july|aug(?:ust)?|sept?(?:ember)?|"
+                    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|hundred|thousand|million|six figures|"
+                    r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)(?:y|ies))\b", re.IGNORECASE)
+MIXED_CASE = r"[A-Z][a-z]*[A-Z][A-Za-z]*"  # "AWS", "PhD"
+# Names and acronyms past the question's first word: "Brindle", "AWS", "PhD".
+NAMED = re.compile(rf"(?<=\s)(?:[A-Z][a-z]+|{MIXED_CASE})\b")
+
+
+TERMINAL = (".", "!", "?", "…", ":", ";")
+_LIST_MARKER = re.compile(rf"^\s*{LIST_MARKER.pattern}\s*")
+_FENCE = re.compile(r"\s*(?:```|~~~)")
+_MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"\*\*|__|`")
+
+
+def passage_body(passage: Passage) -> str:
+    """The chunk's text without its breadcrumb line (a heading path is not a sentence)."""
+    if passage.heading_path:
+        body = chunk_body(passage.content, passage.heading_path)
+        if body is not passage.content:
+            return body.strip()
+    content = passage.content.replace("\x00", "").strip()
+    first, _, rest = content.partition("\n")
+    if _is_breadcrumb(first.strip(), passage, before_blank_line=rest.startswith("\n")):
+        return rest.strip()
+    return content
+
+
+def _is_breadcrumb(line: str, passage: Passage, *, before_blank_line: bool) -> bool:
+    if passage.heading_path and line == BREADCRUMB_SEPARATOR.join(passage.heading_path):
+        return True
+    unpunctuated = not line.endswith(TERMINAL) and not _LIST_MARKER.match(line)
+    if passage.title:
+        # The chunker heads every breadcrumb with the document title (or a heading equal to it).
+        title, folded = passage.title.casefold(), line.casefold()
+        if folded.startswith(title + BREADCRUMB_SEPARATOR) or (folded == title and before_blank_line):
+            return True
+        return before_blank_line and unpunctuated and BREADCRUMB_SEPARATOR in line
+    # Untitled and without heading_path: a short unpunctuated line before a blank line is a
+    # heading either way, and dropping a heading loses no quotable sentence.
+    return before_blank_line and unpunctuated and len(line) <= 160
+
+
+def _units(body: str) -> Iterator[tuple[str, bool]]:
+    """Paragraphs (hard-wrapped lines joined) and list items (flagged); code blocks are skipped."""
+    in_code = False
+    paragraph: list[str] = []
+    listed = False
+    for line in body.split("\n"):
+        if _FENCE.match(line):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        stripped = line.strip()
+        capitals = _is_capitals_heading(stripped)
+        starts_unit = not stripped or capitals or _LIST_MARKER.match(line) or stripped.startswith(("|", "#"))
+        if starts_unit and paragraph:
+            yield " ".join(paragraph), listed
+            paragraph = []
+        if capitals:  # "WHY MONTRÉAL" on the line above its paragraph: a heading, not the paragraph's start
+            yield stripped, False
+            continue
+        if starts_unit:
+            listed = bool(_LIST_MARKER.match(line)) or stripped.startswith("|")
+        if stripped:
+            paragraph.append(_clean_line(stripped))
+    if paragraph:
+        yield " ".join(paragraph), listed
+
+
+def _is_capitals_heading(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return (len(letters) >= _MIN_HEADING_LETTERS and all(c.isupper() for c in letters)
+            and len(line.split()) <= _HEADING_WORDS and not line.endswith(TERMINAL))
+
+
+def _clean_line(line: str) -> str:
+    line = _LIST_MARKER.sub("", line, count=1).lstrip("#").strip()
+    if line.startswith("|"):
+        line = ", ".join(cell.strip() for cell in line.strip("|").split("|") if cell.strip())
+    line = _MARKDOWN_LINK.sub(r"\1", line)
+    return _EMPHASIS.sub("", line)
+
+
+def _is_heading(unit: str) -> bool:
+    words = unit.split()
+    return (0 < len(words) <= _HEADING_WORDS and not unit.rstrip().endswith(TERMINAL) and unit[:1].isupper()
+            and not FIELD_LINE.match(unit))
+
+
+# A heading that is an entry ("Acme — Data Engineer", "Analyst, Initech (2019-2021)"), not a
+# section name ("Where I am now", "Outside of work").
+_ENTRY = re.compile(r"\d|[,|@\u00b7\u2014\u2013\u2192]| - | at ")
+
+
+def sentences_in(passages: Sequence[Passage]) -> list[Sentence]:
+    ranked = sorted(passages, key=lambda p: p.number)
+    found: list[Sentence] = []
+    for rank, passage in enumerate(ranked):
+        position = 0
+        block = 0
+        heading = passage.heading_path[-1] if passage.heading_path else (passage.title or "")
+        title = passage.title or ""
+        if len(passage.heading_path) >= 3 and len(heading.split()) >= _TITLE_WORDS - 1 and _ENTRY.search(heading):
+            # A sub-section heading of a resume ("Staff Engineer, Tidewater Analytics (2021 - present)")
+            # is itself an answer to "where have you worked?"; its siblings complete the list.
+            found.append(Sentence(rank, -1, passage, heading, terms(heading), block=-1, heading=heading,
+                                  parent=passage.heading_path[-2]))
+        if len(title.split()) >= _TITLE_WORDS and ":" in title and not title.rstrip().endswith("?"):
+            # A descriptive title ("Sofi's interests: bikes, charango and food") summarises its document.
+            found.append(Sentence(rank, -1, passage, title, terms(title), block=-1, heading=heading))
+        for unit, listed in _units(passage_body(passage)):
+            if not listed:
+                block += 1
+            if not listed and _is_heading(unit):
+                heading = unit  # a section heading left in plain text ("Languages"): context, not an answer
+                continue
+            for text in split_sentences(unit):
+                found.append(Sentence(rank, position, passage, text, terms(text), block=block if listed else -2,
+                                      heading=heading))
+                position += 1
+    return found
