@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -10,19 +15,14 @@ from tests.helpers import stub_settings
 from tests.support.openai_stub import DEFAULT_ANSWER, OpenAIStub
 from twin import runtime
 from twin.chat.llm import ChatModel, Completion, build_chat_model
-from twin.config import Settings
+from twin.config import EMBEDDING_DIM, Settings
 from twin.errors import ConfigurationError, InvalidRequest, UpstreamError, UpstreamTimeout
 
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 MESSAGES = [
     {"role": "system", "content": "You are Ada's digital twin. Cite sources like [1]."},
     {"role": "user", "content": "Where did you study?"},
 ]
-
-
-
-
-
-
 
 
 def test_completion_returns_answer_text_and_token_usage(stub: OpenAIStub) -> None:
@@ -151,3 +151,30 @@ def test_missing_key_is_a_configuration_error_when_building_directly() -> None:
 
 def test_completion_total_tokens_adds_prompt_and_completion() -> None:
     assert Completion(text="hi", prompt_tokens=7, completion_tokens=5, model="m").total_tokens == 12
+
+
+LEAN_CALLS = """
+import json, sys
+from twin.chat.llm import ChatModel
+from twin.config import Settings
+from twin.embeddings.openai_embedder import OpenAIEmbedder
+settings = Settings(openai_api_key="sk-lean", openai_base_url=sys.argv[1], openai_timeout_s=2.0)
+text = ChatModel(settings).complete(messages=[{"role": "user", "content": "hi"}]).text
+vectors = OpenAIEmbedder(settings).embed(["hi"]).vectors
+print(json.dumps({"text": text, "dim": len(vectors[0]),
+                  "resources": sorted(m for m in sys.modules if m.startswith(("openai.resources", "openai.lib")))}))
+"""
+
+
+def test_model_calls_go_through_the_client_post_without_the_sdks_resource_modules(stub: OpenAIStub) -> None:
+    # A cold start's first answer skips the chat and embeddings resources (and their parsing and
+    # streaming helpers): a fresh interpreter, as a Lambda's first request.
+    proc = subprocess.run([sys.executable, "-c", LEAN_CALLS, stub.base_url], capture_output=True, text=True,
+                          timeout=120, check=False, env={**os.environ, "PYTHONPATH": str(SHARED)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["text"] == DEFAULT_ANSWER
+    assert result["dim"] == EMBEDDING_DIM
+    assert not [m for m in result["resources"] if m.startswith(("openai.resources.chat", "openai.lib.streaming"))]
+    assert "openai.resources.embeddings" not in result["resources"]
+    assert [call.json["encoding_format"] for call in stub.calls("/embeddings")] == ["base64"]
