@@ -17,13 +17,20 @@ from twin.chat.suggestions import heading_is_question
     ("Hey — who am I actually chatting with here?", Intent.INTRODUCTION),
     ("Hello! Who's this?", Intent.INTRODUCTION), ("Give me the short version of your story.", Intent.INTRODUCTION),
     ("Could you give me a quick introduction to yourself?", Intent.INTRODUCTION),
+    ("Hey! Who's on the other end of this chat?", Intent.INTRODUCTION),
+    ("Give me the two-minute version of your life so far.", Intent.INTRODUCTION),
+    ("Kia ora! Who am I talking to, and what do you do?", Intent.INTRODUCTION),
+    ("Hey there \u2014 who's this I'm chatting with?", Intent.INTRODUCTION),
+    ("Tell me your story in a nutshell.", Intent.INTRODUCTION),
 ])
 def test_questions_about_the_person_as_a_whole_are_recognised(question: str, intent: Intent) -> None:
     assert intent_of(question) is intent
 
 
 @pytest.mark.parametrize("question", ["Where did you study?", "Who are your clients?", "Hi, where do you live?",
-                                      "What is your dog's name?", "Who is this Femke you mentioned?"])
+                                      "What is your dog's name?", "Who is this Femke you mentioned?",
+                                      "Who are you working with?", "Who's on the other end of the phone at work?",
+                                      "Tell me about your life so far in Lisbon."])
 def test_ordinary_questions_are_not_taken_for_introductions(question: str) -> None:
     assert intent_of(question) is None
 

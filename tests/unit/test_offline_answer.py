@@ -8,6 +8,8 @@ import pytest
 
 from twin.chat.intents import Intent, read_topics
 from twin.chat.offline import extractive_answer, introduce
+from twin.chat.offline.declines import asks_about_an_unheld_subject, asks_about_the_unmentioned
+from twin.chat.offline.sentences import terms
 from twin.chat.prompting import Passage, Profile, no_context_answer
 from twin.ingest.chunking import chunk_document
 
@@ -456,3 +458,43 @@ def test_an_introduction_that_does_not_say_where_the_twin_is_adds_the_profiles_l
     passages = [passage(1, "Profile\n\nHeadline: Urban-planning adviser\n\nLocation: Casablanca, Morocco")]
     result = introduce(intent=Intent.INTRODUCTION, passages=passages, profile=ADA, query_vector=None, embed=None)
     assert result.text.endswith("Location: Casablanca, Morocco [1].")
+
+
+def test_a_profile_name_field_names_the_twin_before_a_self_naming_sentence() -> None:
+    nameless = Profile(twin_id="x", display_name="", persona="")
+    notes = passage(1, "I'm Catalan, born and raised in Gr\u00e0cia, and I draw for a living.", title="Notes")
+    profile = passage(2, "full_name: Luc\u00eda Ferrer Bosch; city: Barcelona", title="profile.json")
+    result = introduce(intent=Intent.NAME, passages=[notes, profile], profile=nameless, query_vector=None, embed=None)
+    assert result.text.startswith("My name is Luc\u00eda Ferrer Bosch.")
+
+
+@pytest.mark.parametrize("title", ["Dmitri V. Sokolov", "Oluwaseun (Seun) Adeyemi-Clarke"])
+def test_a_title_naming_the_twin_may_hold_an_initial_or_a_nickname(title: str) -> None:
+    nameless = Profile(twin_id="x", display_name="", persona="")
+    cv = passage(1, f"{title}\n\nStaff engineer in Helsinki.", title=title)
+    notes = passage(2, f"{title.split()[0]} here. I like chess.", title="Notes")
+    result = introduce(intent=Intent.NAME, passages=[cv, notes], profile=nameless, query_vector=None, embed=None)
+    assert result.text.startswith(f"My name is {title}.")
+
+
+def test_a_title_no_other_document_names_is_not_taken_for_the_twins_name() -> None:
+    nameless = Profile(twin_id="x", display_name="", persona="")
+    kit = passage(1, "Press Kit\n\nTambo opened in 2021.", title="Press Kit")
+    notes = passage(2, "Hello, I'm Mateo and I cook.", title="Notes")
+    result = introduce(intent=Intent.NAME, passages=[kit, notes], profile=nameless, query_vector=None, embed=None)
+    assert result.text.startswith("My name is Mateo.")
+
+
+@pytest.mark.parametrize("question", ["Which energy organisation are you with at the moment?",
+                                      "Which GIS packages are you comfortable with?"])
+def test_a_general_word_for_what_the_notes_name_is_no_reason_to_decline(question: str) -> None:
+    held = terms("I work at Fjordwatt Energy as a GIS analyst at the moment, mostly in QGIS and PostGIS.")
+    assert not asks_about_an_unheld_subject(question, held, frozenset(), [])
+    assert asks_about_an_unheld_subject("Which climbing gym are you a member of?", held | terms("climbing"),
+                                        frozenset(), [])
+
+
+def test_a_question_in_another_language_is_not_declined_for_its_words_missing_from_english_notes() -> None:
+    mentioned = terms("My father Jurgen is a carpenter in Passau.")
+    assert not asks_about_the_unmentioned("Und was macht dein Vater beruflich?", mentioned, [])
+    assert asks_about_the_unmentioned("What breed is your horse?", mentioned, [])

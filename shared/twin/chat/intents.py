@@ -37,7 +37,8 @@ _NAME = re.compile(
     r"\b(?:what(?:'s| is) your (?:full |real )?name|"
     r"your name\??$|como te llamas|cual es tu nombre|qual (?:e )?o seu nome|como (?:voce )?se chama)\b")
 _INTRODUCTION = re.compile(
-    r"^\s*(?:so,?\s+)?(?:(?:could|can|would) you (?:please )?)?(?:who (?:are|r) (?:you|u)|"
+    r"^\s*(?:so,?\s+)?(?:(?:could|can|would) you (?:please )?)?"
+    r"(?:who (?:are|r) (?:you|u)(?!\s+(?:\w+ing|with|to|for|at|in)\b)|"  # not "who are you working with?"
     r"(?:tell|talk) (?:me|us) (?:a (?:bit|little)(?: bit)? |a few things |something |more )?about (?:yourself|you)\b|"
     r"describe yourself|who(?:'s| is) this(?!\s*\w)|what about you|about you|"
     r"what(?:'s| is) your story|"
@@ -47,9 +48,16 @@ _INTRODUCTION = re.compile(
     r"fale (?:sobre|de) (?:voce|si))\b")
 
 
-# Anywhere in the question: "Give me the short version of your story", "a quick introduction to yourself".
-_INTRODUCING = re.compile(r"\b(?:(?:short|brief|quick) version of your (?:life )?story|introduction to yourself|"
-                          r"introduce yourself)")
+# Anywhere in the question, after any greeting ("Kia ora! Who am I talking to?"): "Give me the short
+# version of your story", "the two-minute version of your life so far", "who's on the other end of this
+# chat?", "who's this I'm chatting with?", "a quick introduction to yourself".
+_INTRODUCING = re.compile(
+    r"\b(?:(?:short|brief|quick|[\w-]+-minute|potted|condensed) version of your (?:life|story|life story)|"
+    r"your life (?:story|so far)(?=\s*[?!.]|$)|introduction to yourself|introduce yourself|"
+    r"tell me your (?:life )?story|"
+    r"who (?:am i|are we) (?:\w+ )?(?:talking|speaking|chatting) (?:to|with)|"
+    r"who(?:'s| is) (?:on the other end(?: of (?:this|the) (?:chat|conversation|line|screen))?(?=\s*[?!.]|$)|"
+    r"behind this (?:chat|page|site|bot)|this (?:i'm|i am) (?:\w+ )?(?:talking|speaking|chatting)))")
 
 
 def intent_of(question: str) -> Intent | None:

@@ -83,6 +83,13 @@ def unowned_animal(question: str, passages: Sequence[Passage]) -> bool:
     return not any(owned.search(p.content) for p in passages)
 
 
+def _in_english(question: str) -> bool:
+    """Two English function words, or one in a question of three words or fewer: "Und was macht
+    dein Vater beruflich?" holds "was" and is not English."""
+    said = words(question)
+    return len(set(said) & STOP_WORDS) >= min(2, max(1, len(said) // 3))
+
+
 def asks_about_the_unmentioned(question: str, mentioned: frozenset[str], scored: Sequence[Scored]) -> bool:
     """No content word of the question is in the passages (``mentioned``: their words), no sentence
     holds its topic's words and none is a confident match: "What breed is your dog?" asked of notes
@@ -90,7 +97,7 @@ def asks_about_the_unmentioned(question: str, mentioned: frozenset[str], scored:
     mention gets no answer. Only for a question in English (it holds an English function word):
     the notes' words are."""
     asked = {t for t in terms(question) if len(t) >= _MIN_ASKED_LETTERS}
-    if (not asked or not set(words(question)) & STOP_WORDS or any(x.topical for x in scored)
+    if (not asked or not _in_english(question) or any(x.topical for x in scored)
             or max((x.semantic for x in scored), default=0.0) >= _CONFIDENT_SEMANTIC):
         return False
     return not asked & mentioned
@@ -105,10 +112,15 @@ _GENERAL_HEADS = word_set(
     name names kind type sort thing things way ways favourite favorite best biggest largest main first
     last next current typical usual day days life one part plan plans story background experience
     role job work career time times thoughts opinion view approach advice take like
+    organisation organization company employer firm outfit workplace team field area industry sector
+    software tools tool toolbox toolkit stack tech technology technologies packages
+    plate dish dishes meal race event competition country countries place places city
     """
 )
 _CONFIDENT_HEADLESS = 0.6
 _VERB_ENDING = re.compile(r"(?:ed|en|ing)$")
+# Verbs without those endings that follow "what" ("What brought you to Melbourne?").
+_IRREGULAR_VERBS = word_set("brought made got took drew led kept gave went came put told taught sent spent left felt")
 _ADVERB_WORDS = word_set("ever never always still also just really actually already usually often")
 
 
@@ -126,7 +138,7 @@ def _subject_groups(question: str) -> list[list[str]]:
         group: list[str] = []
         for word in tokens[j:j + 2]:
             # A verb ends the subject: "your books picked up", "your art ever shown".
-            if (word in TERM_STOP_WORDS or word in _ASKING or word in _ADVERB_WORDS
+            if (word in TERM_STOP_WORDS or word in _ASKING or word in _ADVERB_WORDS or word in _IRREGULAR_VERBS
                     or (group and _VERB_ENDING.search(word))):
                 break
             group.append(word)

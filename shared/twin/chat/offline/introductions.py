@@ -19,8 +19,17 @@ __all__ = ["introduce", "name_of"]
 
 _NAME_WORD = r"[A-Z\u00c0-\u00de][\w'\u2019-]+"
 _SELF_NAMING = re.compile(rf"\b(?:I'm|I am|My name is|my name's|call me)\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})")
-_TITLE_NAME = re.compile(rf"^({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})\s*(?:[-\u2013\u2014|:,(]|$)")
+# Between first name and surname, an initial or a nickname: "Dmitri V. Sokolov", "Oluwaseun (Seun) Adeyemi-Clarke".
+_MIDDLE = rf"(?:[A-Z]\.|\({_NAME_WORD}\))"
+_FULL_NAME = rf"{_NAME_WORD}(?:\s+(?:{_MIDDLE}|{_NAME_WORD})){{0,3}}\s+{_NAME_WORD}"
+_TITLE_NAME = re.compile(rf"^({_FULL_NAME})\s*(?:[-\u2013\u2014|:,(\u00b7]|$)")
+# A profile's "full_name: Aroha Ngata-Whitlock" or "Name: Ana Lima" (JSON fields are read as such lines).
+_NAME_FIELD_VALUE = re.compile(rf"(?:^|;\s*)(?i:full[ _]?name|name)\s*:\s*({_FULL_NAME})\s*(?:[;,.]|$)",
+                               re.MULTILINE)
 _NOT_NAMES = frozenset({"resume", "cv", "about", "bio", "faq", "notes", "curriculum", "portfolio", "home"})
+# A title names its author when the name's first word recurs in another document too, if there is
+# another ("Press Kit" titles one document and names nobody).
+_CORROBORATING_DOCUMENTS = 2
 
 
 def name_of(profile: Profile, passages: Sequence[Passage]) -> str | None:
@@ -31,17 +40,30 @@ def name_of(profile: Profile, passages: Sequence[Passage]) -> str | None:
 
 
 def _found_name(profile: Profile, passages: Sequence[Passage]) -> str | None:
+    """The profile's name; else a name field or a document title naming someone the other documents
+    name too; else a self-naming sentence ("I'm Ana Lima"), which may also be "I'm Catalan"."""
     if profile.display_name.strip():
         return profile.display_name.strip()
+    for passage in passages:
+        found = _NAME_FIELD_VALUE.search(passage.content)
+        if found:
+            return found.group(1)
+    corroborating = min(_CORROBORATING_DOCUMENTS, len({p.document_id for p in passages}))
+    for passage in passages:
+        found = _TITLE_NAME.match(passage.title or "")
+        if (found and not set(found.group(1).casefold().split()) & _NOT_NAMES
+                and _documents_naming(found.group(1).split()[0], passages) >= corroborating):
+            return found.group(1)
     for passage in passages:
         found = _SELF_NAMING.search(passage.content)
         if found and found.group(1).split()[0].casefold() not in _NOT_NAMES:
             return found.group(1)
-    for passage in passages:
-        found = _TITLE_NAME.match(passage.title or "")
-        if found and not set(found.group(1).casefold().split()) & _NOT_NAMES:
-            return found.group(1)
     return None
+
+
+def _documents_naming(word: str, passages: Sequence[Passage]) -> int:
+    named = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
+    return len({p.document_id for p in passages if named.search(p.content) or named.search(p.title or "")})
 
 
 # Lines that introduce nobody: contact details, footers, and the bare name the lead already gives.
