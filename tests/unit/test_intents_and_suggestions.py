@@ -61,7 +61,10 @@ def test_job_questions_are_searched_the_way_a_resume_words_them() -> None:
     ("How much do you charge?", "rates"), ("What sort of package are you after?", "salary"),
     ("Do you give your time to a good cause?", "volunteering"), ("¿En qué ciudad vives ahora?", "home"),
     ("Would you need visa sponsorship?", "visa"), ("So what's your day job at the moment?", "work"),
-    ("Is there a special someone in your life?", "partner"),
+    ("Is there a special someone in your life?", "partner"), ("Is there someone special in your life?", "partner"),
+    ("How do you keep fit outside of work?", "sport"), ("How do you stay in shape with those hours?", "sport"),
+    ("How do you switch off when you're away from the studio?", "leisure"),
+    ("What's in your technical toolbox?", "skills"), ("What's your ultimate comfort food?", "food"),
 ])
 def test_paraphrased_questions_are_recognised_by_topic(question: str, topic: str) -> None:
     assert topic in [t.name for t in read_topics(question).topics]

@@ -498,3 +498,12 @@ def test_a_question_in_another_language_is_not_declined_for_its_words_missing_fr
     mentioned = terms("My father Jurgen is a carpenter in Passau.")
     assert not asks_about_the_unmentioned("Und was macht dein Vater beruflich?", mentioned, [])
     assert asks_about_the_unmentioned("What breed is your horse?", mentioned, [])
+
+
+def test_a_relative_the_notes_contradict_is_declined() -> None:
+    sister = "Got one older sister, Bukola. She's a nurse in Houston."
+    assert answer("What does your brother do for a living?", sister) == no_context_answer(ADA)
+    assert "Bukola" in answer("What does your sister do?", sister)
+    # Notes naming neither relative decide nothing: "my partner" may well be the wife asked about.
+    partner = "My partner Jo teaches Year 4 at a primary school in Stockport."
+    assert answer("What does your wife teach?", partner) != no_context_answer(ADA)

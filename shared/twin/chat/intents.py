@@ -141,7 +141,8 @@ TOPICS: tuple[Topic, ...] = (
            r"\b(?:what|which) (?:city|town|country|part of)\b", "I live in ..., I'm based in ...",
            "live lives living based settled moved"),
     _topic("partner", r"\b(?:married|marry|spouse|husband|wife|partner|girlfriend|boyfriend|single|dating|"
-           r"relationship|engaged|other half|significant other|special someone|seeing (?:anyone|someone)|taken)\b",
+           r"relationship|engaged|other half|significant other|(?:someone|anyone) special|special someone|"
+           r"seeing (?:anyone|someone)|taken)\b",
            "My husband, my wife, my partner: we married, I live with ...",
            "husband wife partner married spouse girlfriend boyfriend fiance fiancee"),
     _topic("siblings", r"\b(?:siblings?|brothers?|sisters?)\b", "My brother, my sister, my siblings."),
@@ -153,14 +154,23 @@ TOPICS: tuple[Topic, ...] = (
            "My pet: our dog, our cat, we adopted a rescue ...",
            "pet dog cat puppy kitten adopted rescue"),
     _topic("leisure", r"\bfor fun\b|\b(?:hobby|hobbies|free time|spare time|weekends?|pastimes?|interests|"
-           r"to relax|relax|unwind|downtime|outside (?:of )?work|passions?|off work|evenings|not working)\b",
+           r"to relax|relax|unwind|downtime|outside (?:of )?work|passions?|off work|evenings|not working|"
+           r"switch(?:ing)? off|away from (?:the |your )?(?:work|office|desk|studio|hospital|kitchen|lab))\b",
            "My hobbies and interests outside work: in my free time and on weekends I play, I ride, I enjoy ..."),
+    # "How do you keep fit?" is answered by a sport, which notes name ("I row", "netball on Tuesdays").
+    _topic("sport", r"\b(?:keep(?:ing)? fit|stay(?:ing)? (?:fit|active|in shape)|exercise|work(?:ing)? out|sports?|"
+           r"gets? you out of bed)\b",
+           "My sport: I run, I row, I swim, I climb, I play netball, I train ... times a week, my club, races."),
     _topic("job-search", r"\b(?:looking for|open to|seeking|searching for|hunting for|available for|considering)\b.*"
            r"\b(?:jobs?|roles?|positions?|opportunit(?:y|ies)|work|offers?|change)\b|\bnew (?:job|role|position|"
            r"opportunity|challenge)\b|\bjob (?:search|hunting)\b|\bavailable\b|\bhiring\b",
            "I'm open to conversations about my next role; I'm exploring, looking for a role where ..."),
     _topic("skills", r"\b(?:good at|strengths?|skills?|expertise|best at|speciali[sz]e|speciality|specialty|"
-           r"tech stack|technologies|tools)\b", "My skills and strengths: I'm good at ..., experienced with ..."),
+           r"tech stack|technologies|tools|toolbox|toolkit|packages)\b",
+           "My skills and strengths: I'm good at ..., experienced with ..."),
+    _topic("food", r"\b(?:comfort food|favou?rite (?:food|dish|meal|cuisine)|food do you|like to eat|"
+           r"what do you (?:like to )?(?:eat|cook))\b",
+           "My favourite food: I love eating ..., my comfort food is ..., I cook ..."),
     _topic("availability", r"\bhow (?:soon|quickly|fast)\b|\bnotice\b|\bstart date\b|\b(?:when )?(?:could|can|would) "
            r"you start\b|\bavailable to start\b", "I could start ... weeks after an offer; my notice period is ...",
            "notice days weeks months start"),

@@ -16,6 +16,7 @@ from twin.chat.offline.declines import (
     unheld_doctorate,
     unknown_names,
     unowned_animal,
+    wrong_relative,
 )
 from twin.chat.offline.money import asks_current_pay, asks_for_a_sum, states_a_sum, states_an_expectation
 from twin.chat.offline.rendering import OfflineAnswer, cite, quoting
@@ -80,8 +81,8 @@ def extractive_answer(
     if in_order:
         text = " ".join([in_order.lead, *(cite(job.text, job.passage.number) for job in in_order.jobs)])
         return OfflineAnswer(text, answered=True, cited=frozenset(job.passage.number for job in in_order.jobs))
-    if unknown_names(question, passages) or unheld_doctorate(question, passages) or unowned_animal(question,
-                                                                                                     passages):
+    if (unknown_names(question, passages) or unheld_doctorate(question, passages)
+            or unowned_animal(question, passages) or wrong_relative(question, passages)):
         return OfflineAnswer(no_context_answer(profile), answered=False)
     sentences = sentences_in(passages)
     semantic = embed is not None and query_vector is not None

@@ -14,7 +14,7 @@ from twin.chat.prompting import Passage
 from twin.text.lexical import STOP_WORDS, stem, word_set, words
 
 __all__ = ["asks_about_an_unheld_subject", "asks_about_the_unmentioned", "unheld_doctorate", "unknown_names",
-           "unowned_animal"]
+           "unowned_animal", "wrong_relative"]
 
 # A sentence this similar answers even when none of the question's words is in the notes.
 _CONFIDENT_SEMANTIC = 0.45
@@ -88,6 +88,29 @@ def _in_english(question: str) -> bool:
     dein Vater beruflich?" holds "was" and is not English."""
     said = words(question)
     return len(set(said) & STOP_WORDS) >= min(2, max(1, len(said) // 3))
+
+
+# Relatives asked about by a word the notes may contradict: "your brother" of notes about a sister.
+_OTHER_RELATIVE = {"brother": "sister", "sister": "brother", "son": "daughter", "daughter": "son",
+                   "husband": "wife", "wife": "husband", "boyfriend": "girlfriend", "girlfriend": "boyfriend"}
+_YOUR_RELATIVE = re.compile(rf"\byour\s+(?:(?:older|younger|big|little|baby|elder|twin|only)\s+)?"
+                            rf"({'|'.join(_OTHER_RELATIVE)})(?:s|'s|\u2019s)?\b", re.IGNORECASE)
+
+
+def wrong_relative(question: str, passages: Sequence[Passage]) -> bool:
+    """"What does your brother do?" of notes that tell of a sister and of no brother: the question's
+    premise is wrong, and the sister is not its answer. Notes that name neither ("my partner Jo")
+    decide nothing."""
+    asked = _YOUR_RELATIVE.search(question)
+    if asked is None:
+        return False
+    relative = asked.group(1).casefold()
+
+    def told(word: str) -> bool:
+        said = re.compile(rf"\b{word}s?\b", re.IGNORECASE)
+        return any(said.search(p.content) for p in passages)
+
+    return told(_OTHER_RELATIVE[relative]) and not told(relative)
 
 
 def asks_about_the_unmentioned(question: str, mentioned: frozenset[str], scored: Sequence[Scored]) -> bool:
