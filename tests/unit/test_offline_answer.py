@@ -507,3 +507,44 @@ def test_a_relative_the_notes_contradict_is_declined() -> None:
     # Notes naming neither relative decide nothing: "my partner" may well be the wife asked about.
     partner = "My partner Jo teaches Year 4 at a primary school in Stockport."
     assert answer("What does your wife teach?", partner) != no_context_answer(ADA)
+
+
+def test_a_masters_degree_the_notes_never_mention_is_declined_but_a_rowing_masters_double_is_no_degree() -> None:
+    bachelor = "She graduated from Massey University (BVSc) and rows in a women's masters double."
+    assert topical_answer("Where did you do your master's degree?", bachelor) == (False, no_context_answer(ADA))
+    assert "Liffeyside" in topical_answer("Where did you do your master's degree?",
+                                          "MA in Journalism, Liffeyside University, Dublin (2010 - 2011).")[1]
+
+
+@pytest.mark.parametrize(("question", "notes"), [
+    ("What breed is the family dog?", "We live in Chorlton. No pets. Ife has been lobbying for a puppy."),
+    ("What's your dog's name?", "The shelter dogs are my dogs, a few hours a week. I don't have a dog myself."),
+    ("How old are your kids?", "I cried at the finish like a baby. I live above the restaurant with Ines."),
+])
+def test_a_premise_the_notes_deny_or_never_state_is_declined(question: str, notes: str) -> None:
+    assert answer(question, notes) == no_context_answer(ADA)
+
+
+def test_children_the_notes_tell_of_are_not_declined() -> None:
+    assert "Mereana" in answer("How old are your kids?", "Our kids Mereana (8) and Nikau (5) love the beach.")
+
+
+def test_a_date_asked_of_someone_else_is_not_answered_by_the_twins_own() -> None:
+    notes = ("I was born in Andahuaylas in 1989.", "I adopted Aji from a shelter in October 2019.")
+    assert topical_answer("When is Aji's birthday?", *notes) == (False, no_context_answer(ADA))
+    assert "1989" in topical_answer("When is Ada's birthday?", *notes)[1]
+
+
+def test_a_wedding_year_needs_a_sentence_that_says_when_they_married() -> None:
+    question = "What year did you and your wife get married?"
+    assert topical_answer(question, "Wife: Katja, a speech therapist.") == (False, no_context_answer(ADA))
+    assert "2014" in topical_answer(question, "Katja and I married in 2014.")[1]
+
+
+def test_a_year_the_question_names_must_be_the_answers() -> None:
+    honey = "Best year so far was 2024: 31 kilos of honey, mostly lime tree and bramble."
+    assert topical_answer("How many kilos of honey did your hives give you in 2023?", honey) == (
+        False, no_context_answer(ADA))
+    assert "31 kilos" in topical_answer("How many kilos of honey did your hives give you in 2024?", honey)[1]
+    assert "Brugwerk" in topical_answer("Where did you work in 2019?",
+                                        "I worked as an engineer at Brugwerk from 2016 to 2021.")[1]

@@ -219,8 +219,14 @@ TOPICS: tuple[Topic, ...] = (
            r"wages?|package|"
            r"how much do you make)\b", "My salary: I earn ... per year, my rate is ...",
            "salary salaries compensation earn earning wage", strict=True),
-    _topic("birthday", r"\b(?:birthday|birth date|date of birth|when were you born|how old|your age)\b",
-           "My birthday: I was born on ..., I am ... years old.", "birthday born age old", strict=True),
+    # "When is Ají's birthday?" wants a birthday, not the cat's age: the two are asked apart.
+    _topic("birthday", r"\b(?:birthday|birth date|date of birth|when were you born)\b",
+           "My birthday: I was born on ...", "birthday born birth", strict=True),
+    _topic("age", r"\b(?:how old|your age)\b", "I am ... years old, I was born in ...", "age old born aged",
+           strict=True),
+    _topic("wedding", r"\b(?:when|what year|which year|how long ago)\b.*\b(?:married|wed|wedding)\b|"
+           r"\bwedding (?:day|date|anniversary)\b", "We married in ..., our wedding was on ...",
+           "married wedding wed", strict=True),
 )
 
 # Common questions in Spanish, Portuguese and French, each as the English question it means: the

@@ -13,11 +13,13 @@ from twin.chat.offline.career import Job, career_answer
 from twin.chat.offline.declines import (
     asks_about_an_unheld_subject,
     asks_about_the_unmentioned,
-    unheld_doctorate,
+    denied_or_untold,
+    unheld_degree,
     unknown_names,
     unowned_animal,
     wrong_relative,
 )
+from twin.chat.offline.introductions import name_of
 from twin.chat.offline.money import asks_current_pay, asks_for_a_sum, states_a_sum, states_an_expectation
 from twin.chat.offline.rendering import OfflineAnswer, cite, quoting
 from twin.chat.offline.scoring import Embed, score_sentences
@@ -53,6 +55,34 @@ _MORE_WORDS = 8
 _SAID_SHARE = 0.8
 
 
+_POSSESSIVE_NAME = re.compile(r"\b([A-Z\u00c0-\u00de][\w'-]*?)['\u2019]s\b")
+
+
+def _someone_elses(question: str, profile: Profile, passages: Sequence[Passage]) -> str | None:
+    """The (casefolded) name in "Ají's birthday" when it is not the twin's."""
+    found = _POSSESSIVE_NAME.search(question)
+    if found is None:
+        return None
+    own = (name_of(profile, passages) or "").casefold().split()
+    name = found.group(1).casefold()
+    return None if name in own else name
+
+
+_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+_YEAR_SPAN = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|\u2013|\u2014|to|until)\s*((?:19|20)\d\d|now|present|today)\b",
+                        re.IGNORECASE)
+_SINCE_YEAR = re.compile(r"\bsince\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+
+
+def _covers(text: str, years: set[int]) -> bool:
+    """``text`` names one of ``years``, or a span holding it ("2018 - 2021", "since 2019")."""
+    if any(int(y) in years for y in _YEAR.findall(text)):
+        return True
+    spans = [(int(a), int(b) if b.isdigit() else 9999) for a, b in _YEAR_SPAN.findall(text)]
+    spans += [(int(a), 9999) for a in _SINCE_YEAR.findall(text)]
+    return any(start <= year <= end for start, end in spans for year in years)
+
+
 def _counts(sentence: Sentence) -> bool:
     """A figure, a list on one line, or a list item: what answers "how many...?"."""
     return bool(FIGURE.search(sentence.text) or _LISTS.search(sentence.text)) or sentence.block >= 0
@@ -81,8 +111,8 @@ def extractive_answer(
     if in_order:
         text = " ".join([in_order.lead, *(cite(job.text, job.passage.number) for job in in_order.jobs)])
         return OfflineAnswer(text, answered=True, cited=frozenset(job.passage.number for job in in_order.jobs))
-    if (unknown_names(question, passages) or unheld_doctorate(question, passages)
-            or unowned_animal(question, passages) or wrong_relative(question, passages)):
+    if (unknown_names(question, passages) or unheld_degree(question, passages) or unowned_animal(question, passages)
+            or wrong_relative(question, passages) or denied_or_untold(question, passages)):
         return OfflineAnswer(no_context_answer(profile), answered=False)
     sentences = sentences_in(passages)
     semantic = embed is not None and query_vector is not None
@@ -113,9 +143,17 @@ def extractive_answer(
         strict = terms(topics.strict_markers)
         scored = [x for x in scored if (x.sentence.terms | x.where) & strict
                   and FIGURE.search(x.sentence.text)]
+        whose = _someone_elses(question, profile, passages)
+        if whose:
+            # "When is Ají's birthday?" is not answered by the twin's own.
+            scored = [x for x in scored if whose in x.sentence.text.casefold()]
     elif topics and (topics.on_topic_only or (topics.topics and not semantic)):
         # Word matching alone cannot tell "how many kids" from "how many riders": the topic's words decide.
         scored = [x for x in scored if x.topical]
+    years = {int(y) for y in _YEAR.findall(question)}
+    if years:
+        # "How much honey did you get in 2023?" is not answered by 2024's harvest.
+        scored = [x for x in scored if _covers(" ".join([x.sentence.text, x.sentence.heading]), years)]
     if asks_for_a_sum(question):
         scored = [x for x in scored if states_a_sum(x.sentence.text)]
     if asks_current_pay(question):

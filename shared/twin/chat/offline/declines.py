@@ -13,8 +13,15 @@ from twin.chat.offline.sentences import MIXED_CASE, NAMED, TERM_STOP_WORDS, term
 from twin.chat.prompting import Passage
 from twin.text.lexical import STOP_WORDS, stem, word_set, words
 
-__all__ = ["asks_about_an_unheld_subject", "asks_about_the_unmentioned", "unheld_doctorate", "unknown_names",
-           "unowned_animal", "wrong_relative"]
+__all__ = [
+    "asks_about_an_unheld_subject",
+    "asks_about_the_unmentioned",
+    "denied_or_untold",
+    "unheld_degree",
+    "unknown_names",
+    "unowned_animal",
+    "wrong_relative",
+]
 
 # A sentence this similar answers even when none of the question's words is in the notes.
 _CONFIDENT_SEMANTIC = 0.45
@@ -53,20 +60,30 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
-_DOCTORATE = re.compile(r"\b(?:ph\.?\s?d|doctorate|doctoral|dphil|doctor of philosophy)\b", re.IGNORECASE)
+# Degrees by level: what a question asks for, and what the notes must say for it to be held. A
+# rowing "masters double" is no degree.
+_DEGREES = (
+    (re.compile(r"\b(?:ph\.?\s?d|doctorate|doctoral|dphil|doctor of philosophy)\b", re.IGNORECASE),) * 2,
+    (re.compile(r"\b(?:master'?s (?:degree|programme|program|course|thesis|dissertation|project)|msc|m\.sc|mba|"
+                r"mphil|meng|mres|llm)\b", re.IGNORECASE),
+     re.compile(r"\b(?:master'?s(?! (?:double|single|quad|four|eight|crew|category|race|rower|team|league))|"
+                r"master of|msc|m\.sc|mba|mphil|meng|mres|llm|postgraduate|(?-i:MA|MS|M\.A|M\.S))\b", re.IGNORECASE)),
+)
 
 
-def unheld_doctorate(question: str, passages: Sequence[Passage]) -> bool:
-    """"Tell me about your doctoral research" asked of notes that describe a master's thesis: a
-    degree the notes never mention (the acronym alone, "PhD", is an unknown name already)."""
-    return bool(_DOCTORATE.search(question)) and not any(_DOCTORATE.search(p.content) for p in passages)
+def unheld_degree(question: str, passages: Sequence[Passage]) -> bool:
+    """"Tell me about your doctoral research" asked of notes that describe a master's thesis, "Where
+    did you do your master's?" of notes with a bachelor's only: a degree the notes never mention."""
+    return any(asked.search(question) and not any(held.search(p.content) for p in passages)
+               for asked, held in _DEGREES)
 
 
 _ANIMAL_WORDS = word_set("""dog dogs puppy cat cats kitten horse pony rabbit bunny bird parrot budgie fish hamster
                           guinea tortoise turtle snake lizard gecko ferret chicken chickens hens goat""")
 _ANIMALS = frozenset(stem(w) for w in _ANIMAL_WORDS)
 # Longest first, so "dogs" is read whole rather than as "dog".
-_YOUR_ANIMAL = re.compile(rf"\byour\s+(?:\w+\s+)?({'|'.join(sorted(_ANIMAL_WORDS, key=len, reverse=True))})\b",
+_YOUR_ANIMAL = re.compile(rf"\b(?:your|the family)\s+(?:\w+\s+)?"
+                          rf"({'|'.join(sorted(_ANIMAL_WORDS, key=len, reverse=True))})\b",
                           re.IGNORECASE)
 
 
@@ -88,6 +105,42 @@ def _in_english(question: str) -> bool:
     dein Vater beruflich?" holds "was" and is not English."""
     said = words(question)
     return len(set(said) & STOP_WORDS) >= min(2, max(1, len(said) // 3))
+
+
+# What a question may ask the twin's own of ("your kids", "the family dog"), the words notes use
+# for it, and how they deny having any ("No pets.", "I don't have a dog myself", "no kids yet").
+_KIN_CHILDREN = word_set("kid kids child children son sons daughter daughters baby babies twins")
+_OWNED_CLASSES = ((_KIN_CHILDREN, word_set("kid kids child children")),
+                  (_ANIMAL_WORDS | word_set("pet pets animal animals"), word_set("pet pets animal animals")))
+# "like a baby" tells of no child; "our baby", "my son", "the kids" do.
+_TELLS_OF_CHILDREN = re.compile(r"\b(?:kids?|child(?:ren)?|sons?|daughters?|twins|"
+                                r"(?<!like )(?:our|my|the|a) bab(?:y|ies))\b", re.IGNORECASE)
+_YOUR_THING = re.compile(r"\b(?:your|the family)\s+(?:(?:\w+)\s+)?(\w+)", re.IGNORECASE)
+
+
+def _asked_class(question: str) -> tuple[frozenset[str], frozenset[str], str] | None:
+    for m in _YOUR_THING.finditer(question):
+        for word in (m.group(1).casefold(), m.group(0).split()[-2].casefold()):
+            for members, general in _OWNED_CLASSES:
+                if word in members:
+                    return members, general, word
+    return None
+
+
+def denied_or_untold(question: str, passages: Sequence[Passage]) -> bool:
+    """"What breed is the family dog?" of notes that say "No pets.", "How old are your kids?" of
+    notes that never tell of a child: the notes deny the premise, or (for children, whom notes
+    always call so) never state it."""
+    asked = _asked_class(question)
+    if asked is None:
+        return False
+    members, general, word = asked
+    names = "|".join(sorted({word, word.rstrip("s"), *general}, key=len, reverse=True))
+    denial = re.compile(rf"\b(?:no|not any|don't have (?:a|any)|do not have (?:a|any)|never had (?:a|any)|"
+                        rf"haven't got (?:a|any)|without (?:a|any))\s+(?:\w+\s+)?(?:{names})s?\b", re.IGNORECASE)
+    if any(denial.search(p.content) for p in passages):
+        return True
+    return members is _KIN_CHILDREN and not any(_TELLS_OF_CHILDREN.search(p.content) for p in passages)
 
 
 # Relatives asked about by a word the notes may contradict: "your brother" of notes about a sister.
