@@ -125,3 +125,27 @@ def test_before_the_current_employer_skips_a_promotion_within_it_but_not_a_like_
                           said="Before that: Veterinary Nurse, Ishavet Dyreklinikk, Tromsø (06.2015 - 12.2018)")
     assert nurse is not None
     assert nurse.jobs[0].text.startswith("Veterinary Nurse, Bø")
+
+
+LISTED = [_chunk(1, ("Lucía F", "Work"), "- **Nov 2018 - now · Freelance illustrator**, Barcelona\n"
+                                      "  - Own books\n- **Mar 2015 - Oct 2018 · Project architect, Mas Serrat**, "
+                                      "Barcelona\n  - Schools\n- **Sep 2012 - Feb 2015 · Junior architect, Puig**")]
+
+
+def test_jobs_written_as_a_list_of_bold_lines_are_read_without_their_sub_bullets() -> None:
+    assert [job.text for job in jobs_in(LISTED)] == [
+        "Nov 2018 - now · Freelance illustrator, Barcelona", "Mar 2015 - Oct 2018 · Project architect, Mas Serrat, "
+        "Barcelona", "Sep 2012 - Feb 2015 · Junior architect, Puig"]
+
+
+def test_where_a_career_began_is_the_oldest_job_and_the_work_done_for_a_living_is_the_newest() -> None:
+    jobs = jobs_in(LISTED)
+    for question in ("Where did your career actually begin?", "Where did you start out?"):
+        answer = career_answer(question, jobs, "")
+        assert answer is not None
+        assert answer.jobs[0].text.endswith("Puig")
+    for question in ("What did you do before drawing for a living?", "Where were you right before the studio gig?"):
+        assert asks_about_jobs(question, question)
+        answer = career_answer(question, jobs, "")
+        assert answer is not None
+        assert "Project architect" in answer.jobs[0].text

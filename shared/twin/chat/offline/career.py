@@ -38,7 +38,10 @@ _BEFORE = re.compile(r"\b(?:before|prior to|previous(?:ly)?|preceding)\b", re.IG
 # developer") may be a later entry, so only the plain question is answered from the order.
 _FIRST = re.compile(r"\b(?:very )?first (?:real |proper |full[- ]time )?(?:job|role|position|employer)"
                     r"(?: (?:after|out of) (?:university|uni|college|school|graduating|graduation|your degree))?"
-                    r"\s*\??\s*$", re.IGNORECASE)
+                    r"\s*\??\s*$|"
+                    # "Where did your career actually begin?", "Where did you start out?"
+                    r"\bwhere did (?:you|your career) (?:actually |really |first )?(?:start|begin|get started)"
+                    r"(?: out)?\s*\??\s*$", re.IGNORECASE)
 _HISTORY = re.compile(r"\bwhere (?:else )?(?:have|had|did) you (?:work|worked|been employed)\b|"
                       r"\b(?:work|employment|job) history\b|"
                       r"\b(?:previous|past|former|other) (?:jobs|employers|roles)\b|"
@@ -97,10 +100,10 @@ def _jobs_of(passage: Passage) -> list[Job]:
         dated = (_YEAR.search(first) and len(first) <= _DATES_LINE_CHARS
                  and not first.startswith(("- ", "* ", "\u2022")))  # a dates line, not the first bullet
         return [_job(passage, path[at + 1], first if dated else "")]
-    # Jobs as lines of the section itself: "**Data Engineer — Panier Frais**, Montréal *(2019 - 2022)*",
-    # or as the rows of a table.
+    # Jobs as lines of the section itself: "**Data Engineer — Panier Frais**, Montréal *(2019 - 2022)*"
+    # (or a list of them: "- **Nov 2018 - now · Illustrator**, Barcelona"), or as the rows of a table.
     jobs = [_job(passage, line, layout="line") for line in lines
-            if line.startswith("**") and _YEAR.search(line) and len(line) <= _ENTRY_LINE_CHARS]
+            if line.startswith(("**", "- **", "* **")) and _YEAR.search(line) and len(line) <= _ENTRY_LINE_CHARS]
     rows = [job for job in (_row_job(passage, line) for line in lines if line.startswith("|")) if job]
     return jobs + rows
 
@@ -123,7 +126,7 @@ def jobs_in(passages: Sequence[Passage]) -> list[Job]:
 
 
 _ABOUT_WORK = re.compile(r"\b(?:work|worked|working|job|jobs|employer|employers|employed|company|companies|"
-                         r"role|roles|position|career)\b", re.IGNORECASE)
+                         r"role|roles|position|career|gig|for a living)\b", re.IGNORECASE)
 
 
 def asks_about_jobs(question: str, search_text: str) -> bool:
@@ -179,7 +182,7 @@ class CareerAnswer:
     jobs: tuple[Job, ...]
 
 
-_CURRENT = re.compile(r"\b(?:current|present|now|joining|set up|started|this)\b", re.IGNORECASE)
+_CURRENT = re.compile(r"\b(?:current|present|now|joining|set up|started|this|gig|for a living)\b", re.IGNORECASE)
 
 
 def career_answer(question: str, jobs: Sequence[Job], said: str, *, asked: str = "") -> CareerAnswer | None:
