@@ -65,6 +65,7 @@ def test_job_questions_are_searched_the_way_a_resume_words_them() -> None:
     ("How do you keep fit outside of work?", "sport"), ("How do you stay in shape with those hours?", "sport"),
     ("How do you switch off when you're away from the studio?", "leisure"),
     ("What's in your technical toolbox?", "skills"), ("What's your ultimate comfort food?", "food"),
+    ("Is there a Mrs Sokolov?", "partner"), ("What's usually playing while you draw?", "music"),
 ])
 def test_paraphrased_questions_are_recognised_by_topic(question: str, topic: str) -> None:
     assert topic in [t.name for t in read_topics(question).topics]

@@ -142,7 +142,7 @@ TOPICS: tuple[Topic, ...] = (
            "live lives living based settled moved"),
     _topic("partner", r"\b(?:married|marry|spouse|husband|wife|partner|girlfriend|boyfriend|single|dating|"
            r"relationship|engaged|other half|significant other|(?:someone|anyone) special|special someone|"
-           r"seeing (?:anyone|someone)|taken)\b",
+           r"seeing (?:anyone|someone)|taken)\b|\bis there an? (?:mrs|mr|missus|mister)\b",
            "My husband, my wife, my partner: we married, I live with ...",
            "husband wife partner married spouse girlfriend boyfriend fiance fiancee"),
     _topic("siblings", r"\b(?:siblings?|brothers?|sisters?)\b", "My brother, my sister, my siblings."),
@@ -168,6 +168,9 @@ TOPICS: tuple[Topic, ...] = (
     _topic("skills", r"\b(?:good at|strengths?|skills?|expertise|best at|speciali[sz]e|speciality|specialty|"
            r"tech stack|technologies|tools|toolbox|toolkit|packages)\b",
            "My skills and strengths: I'm good at ..., experienced with ..."),
+    _topic("music", r"\b(?:music|listen(?:ing)? to|songs?|bands?|playlists?|podcasts?|albums?)\b|"
+           r"\bwhat(?:'s| is) (?:usually |normally )?(?:playing|on in the background)\b",
+           "The music I listen to: I play ... while I work, my favourite band, album and podcast ..."),
     _topic("food", r"\b(?:comfort food|favou?rite (?:food|dish|meal|cuisine)|food do you|like to eat|"
            r"what do you (?:like to )?(?:eat|cook))\b",
            "My favourite food: I love eating ..., my comfort food is ..., I cook ..."),
