@@ -49,7 +49,8 @@ def _held_out(name: str, **thresholds: Any) -> Person:
 
 # Katrin and Njeri were measured before tuning (stop 9), Jagoda and Bao before stop 10's tuning,
 # Akosua and Inés midway, Clodagh and Ros at its end, Tomasz, Priya, Amara and Lucas at the start of
-# stop 11 (see the issue notes); all were tuned on after that first measurement. Every threshold
+# stop 11, Oluwaseun, Henrike, Mateo, Aroha, Dmitri and Lucía at the start of stop 12 (see the issue
+# notes); all were tuned on after that first measurement. Every threshold
 # below is what they reach now, a little below where a figure is a rate.
 PEOPLE = [
     Person("sofia", HERE / "corpus", HERE / "questions.json", fact_rate=0.9, false_declines=1),
@@ -70,6 +71,13 @@ PEOPLE = [
     _held_out("marit", fact_rate=0.74, false_declines=3, declined=4, hit_at_3=0.85),
     _held_out("chen", fact_rate=0.68, false_declines=2, declined=4),
     _held_out("fatima", fact_rate=0.6, false_declines=2, declined=3),
+    # Measured once at the start of stop 12 (on c6f5989) before anything was tuned on them, then tuned on.
+    _held_out("oluwaseun", fact_rate=0.68, false_declines=5, declined=5, hit_at_3=0.65),
+    _held_out("henrike", fact_rate=0.58, false_declines=4, declined=5, hit_at_3=0.85),
+    _held_out("mateo", fact_rate=0.6, false_declines=4, declined=4, hit_at_3=0.85),
+    _held_out("aroha", fact_rate=0.69, false_declines=3, hit_at_3=0.85),
+    _held_out("dmitri", fact_rate=0.7, false_declines=6, declined=4),
+    _held_out("lucia", fact_rate=0.57, false_declines=1, declined=3),
 ]
 
 
