@@ -191,6 +191,7 @@ _GENERAL_HEADS = word_set(
     organisation organization company employer firm outfit workplace team field area industry sector
     software tools tool toolbox toolkit stack tech technology technologies packages
     plate dish dishes meal race event competition country countries place places city
+    piece win wins result results achievement achievements accomplishment highlight measurable
     """
 )
 _CONFIDENT_HEADLESS = 0.6
@@ -232,8 +233,12 @@ def _unheld_subject(question: str, held: frozenset[str], cues: frozenset[str]) -
     def asked(word: str) -> bool:
         return word not in _GENERAL_HEADS and len(word) >= _MIN_ASKED_LETTERS and stem(word) not in cues
 
-    groups = [[w for w in group if asked(w)] for group in _subject_groups(question)]
-    heads = [group[-1] for group in groups if group]
+    subjects = _subject_groups(question)
+    groups = [[w for w in group if asked(w)] for group in subjects]
+    # A general head ("your official title") asks about nothing in particular, whatever qualifies it;
+    # a topic's own word ("Which secondary school") leaves its qualifier to be held.
+    heads = [kept[-1] for kept, group in zip(groups, subjects, strict=True)
+             if kept and group[-1] not in _GENERAL_HEADS]
     named = [w.casefold() for w in NAMED.findall(question)]
     companions = [w for w in [*(w for g in groups for w in g), *named] if stem(w) in held]
     absent = [h for h in heads if stem(h) not in held]
