@@ -529,6 +529,11 @@ def test_children_the_notes_tell_of_are_not_declined() -> None:
     assert "Mereana" in answer("How old are your kids?", "Our kids Mereana (8) and Nikau (5) love the beach.")
 
 
+def test_a_denial_about_another_time_does_not_undo_what_the_twin_has() -> None:
+    text = answer("What's your dog called?", "We had no pets growing up.", "Our dog is called Rex, a lurcher.")
+    assert "Rex" in text
+
+
 def test_a_date_asked_of_someone_else_is_not_answered_by_the_twins_own() -> None:
     notes = ("I was born in Andahuaylas in 1989.", "I adopted Aji from a shelter in October 2019.")
     assert topical_answer("When is Aji's birthday?", *notes) == (False, no_context_answer(ADA))

@@ -138,7 +138,9 @@ def denied_or_untold(question: str, passages: Sequence[Passage]) -> bool:
     names = "|".join(sorted({word, word.rstrip("s"), *general}, key=len, reverse=True))
     denial = re.compile(rf"\b(?:no|not any|don't have (?:a|any)|do not have (?:a|any)|never had (?:a|any)|"
                         rf"haven't got (?:a|any)|without (?:a|any))\s+(?:\w+\s+)?(?:{names})s?\b", re.IGNORECASE)
-    if any(denial.search(p.content) for p in passages):
+    # "We had no pets growing up" does not undo "our dog Rex".
+    owned = re.compile(rf"\b(?:my|our)\s+(?:[\w'\u2019-]+\s+){{0,2}}(?:{names})s?\b", re.IGNORECASE)
+    if any(denial.search(p.content) for p in passages) and not any(owned.search(p.content) for p in passages):
         return True
     return members is _KIN_CHILDREN and not any(_TELLS_OF_CHILDREN.search(p.content) for p in passages)
 
