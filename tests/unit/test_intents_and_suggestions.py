@@ -22,6 +22,9 @@ from twin.chat.suggestions import heading_is_question
     ("Kia ora! Who am I talking to, and what do you do?", Intent.INTRODUCTION),
     ("Hey there \u2014 who's this I'm chatting with?", Intent.INTRODUCTION),
     ("Tell me your story in a nutshell.", Intent.INTRODUCTION),
+    ("Hello there \u2014 who have I got on the other end of this?", Intent.INTRODUCTION),
+    ("Give me the two-minute version of how you ended up where you are.", Intent.INTRODUCTION),
+    ("How would you sum up your career so far in a few sentences?", Intent.INTRODUCTION),
 ])
 def test_questions_about_the_person_as_a_whole_are_recognised(question: str, intent: Intent) -> None:
     assert intent_of(question) is intent
@@ -64,6 +67,7 @@ def test_job_questions_are_searched_the_way_a_resume_words_them() -> None:
     ("Is there a special someone in your life?", "partner"), ("Is there someone special in your life?", "partner"),
     ("How do you keep fit outside of work?", "sport"), ("How do you stay in shape with those hours?", "sport"),
     ("How do you switch off when you're away from the studio?", "leisure"),
+    ("What keeps you busy outside of office hours?", "leisure"), ("What do you do to clear your head?", "leisure"),
     ("What's in your technical toolbox?", "skills"), ("What's your ultimate comfort food?", "food"),
     ("Is there a Mrs Sokolov?", "partner"), ("What's usually playing while you draw?", "music"),
 ])

@@ -553,3 +553,25 @@ def test_a_year_the_question_names_must_be_the_answers() -> None:
     assert "31 kilos" in topical_answer("How many kilos of honey did your hives give you in 2024?", honey)[1]
     assert "Brugwerk" in topical_answer("Where did you work in 2019?",
                                         "I worked as an engineer at Brugwerk from 2016 to 2021.")[1]
+
+
+def test_an_mba_is_not_held_by_another_masters_degree() -> None:
+    teaching = "Master of Teaching (MT), Ontario Institute for Studies in Education, 2016."
+    assert topical_answer("Which business school did you do your MBA at?", teaching) == (
+        False, no_context_answer(ADA))
+    assert "Ontario" in topical_answer("Where did you do your master's degree?", teaching)[1]
+
+
+def test_a_question_asking_what_year_is_answered_by_a_year() -> None:
+    beach = "We got married on the beach in Povoa, forty people, francesinhas for dinner."
+    question = "In what year did you and Marta get married on the beach?"
+    assert topical_answer(question, beach) == (False, no_context_answer(ADA))
+    assert topical_answer(question, beach, "Marta and I got married on the beach in 2016.") == (
+        True, "Marta and I got married on the beach in 2016 [2].")
+
+
+def test_a_question_asking_for_numbers_prefers_a_sentence_that_gives_one() -> None:
+    notes = ("The alert project was the work I am proudest of, it changed how the wards work.",
+             "On the alert project the false alarms I am proudest of cutting fell by 46% in a year.")
+    assert "46%" in answer("Which alert project are you proudest of, in numbers?", *notes, max_sentences=1)
+    assert "46%" not in answer("Which alert project are you proudest of?", *notes, max_sentences=1)

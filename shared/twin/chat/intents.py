@@ -55,6 +55,10 @@ _INTRODUCING = re.compile(
     r"\b(?:(?:short|brief|quick|[\w-]+-minute|potted|condensed) version of your (?:life|story|life story)|"
     r"your life (?:story|so far)(?=\s*[?!.]|$)|introduction to yourself|introduce yourself|"
     r"tell me your (?:life )?story|"
+    # "the two-minute version of how you ended up where you are", "sum up your career so far"
+    r"version of how you|how you (?:ended up|got to|came to be) where you are|"
+    r"sum (?:up )?your (?:career|life|story)|"
+    r"who (?:have i got|am i with)\b|"
     r"who (?:am i|are we) (?:\w+ )?(?:talking|speaking|chatting) (?:to|with)|"
     r"who(?:'s| is) (?:on the other end(?: of (?:this|the) (?:chat|conversation|line|screen))?(?=\s*[?!.]|$)|"
     r"behind this (?:chat|page|site|bot)|this (?:i'm|i am) (?:\w+ )?(?:talking|speaking|chatting)))")
@@ -155,7 +159,8 @@ TOPICS: tuple[Topic, ...] = (
            "pet dog cat puppy kitten adopted rescue"),
     _topic("leisure", r"\bfor fun\b|\b(?:hobby|hobbies|free time|spare time|weekends?|pastimes?|interests|"
            r"to relax|relax|unwind|downtime|outside (?:of )?work|passions?|off work|evenings|not working|"
-           r"switch(?:ing)? off|away from (?:the |your )?(?:work|office|desk|studio|hospital|kitchen|lab))\b",
+           r"switch(?:ing)? off|away from (?:the |your )?(?:work|office|desk|studio|hospital|kitchen|lab)|"
+           r"outside (?:of )?(?:office hours|the office|hours)|clear your head)\b",
            "My hobbies and interests outside work: in my free time and on weekends I play, I ride, I enjoy ..."),
     # "How do you keep fit?" is answered by a sport, which notes name ("I row", "netball on Tuesdays").
     _topic("sport", r"\b(?:keep(?:ing)? fit|stay(?:ing)? (?:fit|active|in shape)|exercise|work(?:ing)? out|sports?|"

@@ -47,7 +47,12 @@ _ANY_COUNT = frozenset(stem(w) for w in ("people", "persons", "folks", "staff", 
 # "Languages: Twi, Fante, French" counts them too, as do the items of a list under "Languages".
 _LISTS = re.compile(r"[^,;]+[,;][^,;]+[,;]")
 _WANTS_FIGURE = re.compile(r"^\W*(?:and |so |but )?(?:how (?:long|many|much|old|often|big|large|far)|when\b|"
-                           r"what year|which year|since when|in what year)", re.IGNORECASE)
+                           r"what year|which year|since when|in what year)|"
+                           # "a project you're proud of, with numbers", "one concrete result"
+                           r"\b(?:(?:with|put|give me) (?:a |the |some )?(?:numbers?|figures?)|measurable|"
+                           r"concrete result|in numbers|a number on|a figure on|quantif)", re.IGNORECASE)
+# "In what year...?" is answered by a year, not by "forty people".
+_WANTS_YEAR = re.compile(r"\b(?:what|which) year\b|\bin what year\b", re.IGNORECASE)
 # A follow-up asking for more ("And before that?", "What else?") wants what was not said yet.
 _ASKS_FOR_MORE = re.compile(r"\b(?:before|after|else|other|another|next|previous|earlier|prior|afterwards)\b",
                             re.IGNORECASE)
@@ -150,6 +155,8 @@ def extractive_answer(
     elif topics and (topics.on_topic_only or (topics.topics and not semantic)):
         # Word matching alone cannot tell "how many kids" from "how many riders": the topic's words decide.
         scored = [x for x in scored if x.topical]
+    if _WANTS_YEAR.search(question):
+        scored = [x for x in scored if _YEAR.search(x.sentence.text)]
     years = {int(y) for y in _YEAR.findall(question)}
     if years:
         # "How much honey did you get in 2023?" is not answered by 2024's harvest.

@@ -61,13 +61,15 @@ def _fold(text: str) -> str:
 
 
 # Degrees by level: what a question asks for, and what the notes must say for it to be held. A
-# rowing "masters double" is no degree.
+# rowing "masters double" is no degree, and a Master of Teaching is no MBA.
 _DEGREES = (
     (re.compile(r"\b(?:ph\.?\s?d|doctorate|doctoral|dphil|doctor of philosophy)\b", re.IGNORECASE),) * 2,
-    (re.compile(r"\b(?:master'?s (?:degree|programme|program|course|thesis|dissertation|project)|msc|m\.sc|mba|"
+    (re.compile(r"\bmba\b", re.IGNORECASE),
+     re.compile(r"\b(?:mba|business administration)\b", re.IGNORECASE)),
+    (re.compile(r"\b(?:master'?s (?:degree|programme|program|course|thesis|dissertation|project)|msc|m\.sc|"
                 r"mphil|meng|mres|llm)\b", re.IGNORECASE),
      re.compile(r"\b(?:master'?s(?! (?:double|single|quad|four|eight|crew|category|race|rower|team|league))|"
-                r"master of|msc|m\.sc|mba|mphil|meng|mres|llm|postgraduate|(?-i:MA|MS|M\.A|M\.S))\b", re.IGNORECASE)),
+                r"master of|msc|m\.sc|mba|mphil|meng|mres|llm|(?-i:MA|MS|M\.A|M\.S))\b", re.IGNORECASE)),
 )
 
 
