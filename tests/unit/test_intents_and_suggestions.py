@@ -68,6 +68,8 @@ def test_job_questions_are_searched_the_way_a_resume_words_them() -> None:
     ("How do you keep fit outside of work?", "sport"), ("How do you stay in shape with those hours?", "sport"),
     ("How do you switch off when you're away from the studio?", "leisure"),
     ("What keeps you busy outside of office hours?", "leisure"), ("What do you do to clear your head?", "leisure"),
+    ("Tell me about your academic background.", "education"), ("Where did you train as a physio?", "education"),
+    ("How many people do you manage?", "management"), ("What dish from home do you crave most?", "food"),
     ("What's in your technical toolbox?", "skills"), ("What's your ultimate comfort food?", "food"),
     ("Is there a Mrs Sokolov?", "partner"), ("What's usually playing while you draw?", "music"),
 ])

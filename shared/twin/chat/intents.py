@@ -127,10 +127,12 @@ TOPICS: tuple[Topic, ...] = (
            "experience employment worked joined moved employer intern"),
     _topic("management", r"\b(?:manage|managed|managing|manager|supervise|lead|leading)\b.*\b(?:people|team|teams|"
            r"anyone|others|staff|engineers|reports)\b|\bdirect reports?\b|\bmanagement\b|\bmentor|\bin charge of\b|"
-           r"\b(?:reports?|reporting) to you\b|\bteam size\b|\bbig is your team\b",
+           r"\b(?:reports?|reporting) to you\b|\bteam size\b|\bbig is your team\b|"
+           r"\bhow many (?:people|staff|engineers|reports|designers|scientists)\b.*\b(?:manage|lead|supervise)\b",
            "I lead the team of people who report to me; I manage and mentor junior colleagues."),
     _topic("education", r"\b(?:school|college|university|uni|degrees?|study|studied|education|(?:post)?graduate[ds]?|"
-           r"alma mater|major(?:ed)?|diploma|phd|doctorate|masters?|bachelor'?s?|thesis|dissertation)\b",
+           r"alma mater|major(?:ed)?|diploma|phd|doctorate|masters?|bachelor'?s?|thesis|dissertation|academic|"
+           r"train(?:ed)? as an?|(?:formal|further) training|qualif(?:y|ied) as)\b",
            "My education: I studied ... at the university, my degree, I graduated from ..."),
     # A thesis is one part of an education whose words ("dissertation", "final project") notes rarely repeat.
     _topic("thesis", r"\b(?:thesis|theses|dissertation|final(?:[- ]year)? (?:university |uni |degree )?project|"
@@ -177,7 +179,7 @@ TOPICS: tuple[Topic, ...] = (
            r"\bwhat(?:'s| is) (?:usually |normally )?(?:playing|on in the background)\b",
            "The music I listen to: I play ... while I work, my favourite band, album and podcast ..."),
     _topic("food", r"\b(?:comfort food|favou?rite (?:food|dish|meal|cuisine)|food do you|like to eat|"
-           r"what do you (?:like to )?(?:eat|cook))\b",
+           r"what do you (?:like to )?(?:eat|cook)|dish (?:from home|do you (?:crave|miss|love))|crave)\b",
            "My favourite food: I love eating ..., my comfort food is ..., I cook ..."),
     _topic("availability", r"\bhow (?:soon|quickly|fast)\b|\bnotice\b|\bstart date\b|\b(?:when )?(?:could|can|would) "
            r"you start\b|\bavailable to start\b", "I could start ... weeks after an offer; my notice period is ...",
