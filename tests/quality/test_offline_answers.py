@@ -49,8 +49,9 @@ def _held_out(name: str, **thresholds: Any) -> Person:
 
 # Katrin and Njeri were measured before tuning (stop 9), Jagoda and Bao before stop 10's tuning,
 # Akosua and Inés midway, Clodagh and Ros at its end, Tomasz, Priya, Amara and Lucas at the start of
-# stop 11, Oluwaseun, Henrike, Mateo, Aroha, Dmitri and Lucía at the start of stop 12 (see the issue
-# notes); all were tuned on after that first measurement. Every threshold
+# stop 11, Oluwaseun, Henrike, Mateo, Aroha, Dmitri and Lucía at the start of stop 12, Siobhán,
+# Kwame, Anh Thư and Rafael later in it (see the issue notes); all were tuned on after that first
+# measurement. Every threshold
 # below is what they reach now, a little below where a figure is a rate.
 PEOPLE = [
     Person("sofia", HERE / "corpus", HERE / "questions.json", fact_rate=0.9, false_declines=1),
@@ -78,6 +79,12 @@ PEOPLE = [
     _held_out("aroha", fact_rate=0.69, false_declines=3, hit_at_3=0.85),
     _held_out("dmitri", fact_rate=0.7, false_declines=6, declined=4),
     _held_out("lucia", fact_rate=0.57, false_declines=1, declined=3),
+    # Written later in stop 12 and measured once on a7159c5 before anything was tuned on them, then tuned on.
+    # Their "two-minute version of how you got here" wants the first career, which an introduction leaves out.
+    _held_out("siobhan", fact_rate=0.58, false_declines=5, declined=5, hit_at_3=0.8, introduces_itself=False),
+    _held_out("kwame", fact_rate=0.58, false_declines=1, declined=4, hit_at_3=0.95, introduces_itself=False),
+    _held_out("anhthu", fact_rate=0.68, false_declines=3, declined=4, hit_at_3=0.85),
+    _held_out("rafael", fact_rate=0.72, false_declines=1, declined=5, hit_at_3=0.95),
 ]
 
 
