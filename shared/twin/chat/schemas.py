@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
 from twin.errors import InvalidRequest, PayloadTooLarge
-from twin.validation import validate_model, validate_twin_id
+from twin.validation import check_text, validate_model, validate_twin_id
 
 MAX_MESSAGE_CHARS = 4000
 MAX_FILTER_KEYS = 10
@@ -53,7 +53,9 @@ class ChatRequest(BaseModel):
     @field_validator("message")
     @classmethod
     def _message(cls, value: str) -> str:
-        value = value.strip()
+        # The HTTP body is checked whole before this (twin.validation.read_json_body); a question
+        # from a questions file or a caller in-process is checked here, so none reaches SQL with a NUL.
+        value = check_text(value, "message").strip()
         if not value:
             raise InvalidRequest("message must be a non-empty string", code="empty_message")
         if len(value) > MAX_MESSAGE_CHARS:
