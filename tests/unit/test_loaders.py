@@ -509,3 +509,22 @@ def test_pdf_without_a_useful_title_is_named_after_its_file(tmp_path: Path) -> N
     blank = _pdf_with_title(tmp_path, "blank.pdf", "   ")
 
     assert [load_path(p)[0].title for p in (untitled, word_name, blank)] == ["notes", "talk", "blank"]
+
+
+def test_a_nul_in_a_profiles_name_is_dropped_from_its_title_as_from_its_content(tmp_path: Path) -> None:
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps({"name": "Ana\u0000 Lima", "headline": "Nurse"}), encoding="utf-8")
+    [document] = load_path(profile)
+    assert document.title == "Ana Lima"
+    assert "\x00" not in document.content
+
+
+def test_metadata_postgresql_cannot_store_fails_its_file_by_name_and_the_rest_load(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text(json.dumps({"documents": [
+        {"id": "x", "content": "Hello there.", "metadata": {"team": "a\u0000b"}}]}), encoding="utf-8")
+    (tmp_path / "good.md").write_text("# Good\n\nI work at Acme.", encoding="utf-8")
+    result = load_paths([tmp_path])
+    assert [d.id for d in result.documents] == ["good.md"]
+    [failed] = result.failed
+    assert failed.path.endswith("bad.json")
+    assert "metadata.team contains a NUL character" in failed.reason

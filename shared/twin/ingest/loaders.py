@@ -34,6 +34,7 @@ from twin.ingest.chunking import find_markdown_title, normalize_text
 from twin.ingest.pdf_layout import mark_structure
 from twin.ingest.schemas import MAX_DOCUMENT_CHARS, DocumentInput
 from twin.ingest.structured import data_title, data_to_text, misspelt_field
+from twin.validation import check_storable
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -260,10 +261,17 @@ def load_path(path: Path, *, root: Path | None = None, id_prefix: str | None = N
     documents = loader(path, document_id_for_path(path, root=root, id_prefix=id_prefix),
                        source_for_path(path, root=root))
     for document in documents:
+        where = "" if len(documents) == 1 else f"document {document.id!r} "
         if len(document.content) > MAX_DOCUMENT_CHARS:
-            where = "" if len(documents) == 1 else f"document {document.id!r} "
             raise _file_error(path, f"{where}has {len(document.content):,} characters of text; the limit is "
                                     f"{MAX_DOCUMENT_CHARS:,} per document (split it into smaller files)")
+        # The content is normalised (NULs and other invisible characters dropped); a title, id,
+        # source or metadata value PostgreSQL cannot store fails the file with its name, not the ingest.
+        try:
+            check_storable({"id": document.id, "title": document.title, "source": document.source,
+                            "metadata": document.metadata}, "document")
+        except InvalidRequest as e:
+            raise _file_error(path, f"{where}{e.message}") from e
     return documents
 
 
@@ -449,7 +457,10 @@ def _data_document(path: Path, label: str, item: dict[str, object], default_id: 
         raise _field_error(path, label, "has no values to ingest")
     own_id = item.get("id")
     document_id = own_id if isinstance(own_id, str) and own_id.strip() and len(own_id) <= MAX_ID_CHARS else default_id
-    return DocumentInput(id=document_id, title=data_title(item), content=content, source=source, metadata={})
+    title = data_title(item)
+    # A title read off the data is cleaned as the content is ("A\u0000B" is no name to store).
+    return DocumentInput(id=document_id, title=normalize_text(title) if title else title, content=content,
+                         source=source, metadata={})
 
 
 def _optional_string(path: Path, label: str, item: dict[str, object], field: str) -> str | None:
