@@ -80,9 +80,9 @@ PEOPLE = [
     _held_out("dmitri", fact_rate=0.7, false_declines=6, declined=4),
     _held_out("lucia", fact_rate=0.57, false_declines=1, declined=3),
     # Written later in stop 12 and measured once on a7159c5 before anything was tuned on them, then tuned on.
-    # Their "two-minute version of how you got here" wants the first career, which an introduction leaves out.
+    # Siobhán's "two-minute version of how you got here" wants her first career, which her introduction leaves out.
     _held_out("siobhan", fact_rate=0.58, false_declines=5, declined=5, hit_at_3=0.8, introduces_itself=False),
-    _held_out("kwame", fact_rate=0.58, false_declines=1, declined=4, hit_at_3=0.95, introduces_itself=False),
+    _held_out("kwame", fact_rate=0.62, false_declines=1, declined=4, hit_at_3=0.95),
     _held_out("anhthu", fact_rate=0.68, false_declines=3, declined=4, hit_at_3=0.85),
     _held_out("rafael", fact_rate=0.72, false_declines=1, declined=5, hit_at_3=0.95),
 ]

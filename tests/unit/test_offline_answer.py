@@ -575,3 +575,15 @@ def test_a_question_asking_for_numbers_prefers_a_sentence_that_gives_one() -> No
              "On the alert project the false alarms I am proudest of cutting fell by 46% in a year.")
     assert "46%" in answer("Which alert project are you proudest of, in numbers?", *notes, max_sentences=1)
     assert "46%" not in answer("Which alert project are you proudest of?", *notes, max_sentences=1)
+
+
+def test_a_resumes_headline_under_the_name_introduces_the_twin() -> None:
+    nameless = Profile(twin_id="x", display_name="", persona="")
+    cv = passage(1, "Kwame Asante-Boateng\n\nCurriculum Lead \u00b7 former actuary and maths teacher \u00b7 Toronto\n\n"
+                    "Skills\n\nExcel, R and Python for pricing models, plus lots of patience.",
+                 title="Kwame Asante-Boateng", heading_path=("Kwame Asante-Boateng",))
+    notes = passage(2, "Kwame here. I live near the gym and my weekend job is coaching youth basketball there.",
+                    title="Notes")
+    result = introduce(intent=Intent.INTRODUCTION, passages=[notes, cv], profile=nameless, query_vector=None,
+                       embed=None)
+    assert result.text.startswith("I'm Kwame Asante-Boateng. Curriculum Lead \u00b7 former actuary")

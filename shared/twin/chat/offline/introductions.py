@@ -88,9 +88,21 @@ def _introduces(sentence: Sentence, name: str) -> int:
     text = sentence.text
     if name and _defines(text, name):
         return 3  # "I'm Maya Okafor, a backend engineer in Leeds", "Maya Okafor is a backend engineer"
-    if _INTRO_FIELD.match(text) or _INTRO_SECTION.match(sentence.heading.strip()) or _SAYS_WHAT_I_DO.search(text):
+    if (_INTRO_FIELD.match(text) or _INTRO_SECTION.match(sentence.heading.strip()) or _SAYS_WHAT_I_DO.search(text)
+            or _headline(sentence, name)):
         return 2
     return 0
+
+
+# A resume's line under the name: "Senior UX Researcher at Aistear · former air traffic controller · Dublin".
+_HEADLINE_PARTS = re.compile(r"\s[·|•]\s")
+_HEADLINE_WORDS = 24
+
+
+def _headline(sentence: Sentence, name: str) -> bool:
+    first = name.split()[0].casefold() if name else ""
+    return (bool(first) and first in sentence.heading.casefold() and len(sentence.text.split()) <= _HEADLINE_WORDS
+            and len(_HEADLINE_PARTS.findall(sentence.text)) >= 1 and not _CONTACT.search(sentence.text))
 
 
 def _unlabelled(sentence: Sentence) -> Sentence:
