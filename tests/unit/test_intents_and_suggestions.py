@@ -100,6 +100,9 @@ def test_questions_without_a_known_topic_are_searched_as_asked(question: str) ->
 def test_questions_in_other_languages_are_searched_in_english() -> None:
     assert in_english("¿A qué te dedicas?") == "What do you do for a living?"
     assert in_english("Onde você mora?") == "Where do you live?"
+    assert in_english("¿Dónde naciste?") == in_english("Où es-tu né ?") == "Where were you born?"
+    assert in_english("Und was macht dein Vater beruflich?") == "What do your parents do for a living?"
+    assert in_english("¿Y dónde aprendiste a ilustrar?") == "Where did you study?"
     assert in_english("Does Chispa like cats?") == "Does Chispa like cats?"
 
 

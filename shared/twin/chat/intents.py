@@ -257,8 +257,13 @@ _ELSEWHERE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(asked), 
      r"dans quelle ville|wo wohnst du|in welcher stadt)\b",
      "Where do you live?"),
     (r"\b(?:donde estudiaste|que estudiaste|onde (?:voce )?estudou|ou as[- ]tu etudie|wo hast du studiert|"
-     r"was hast du studiert)\b",
+     r"was hast du studiert|donde aprendiste|onde (?:voce )?aprendeu|ou as[- ]tu appris|wo hast du gelernt)\b",
      "Where did you study?"),
+    (r"\b(?:donde naciste|onde (?:voce )?nasceu|ou es[- ]tu nee?|ou etes[- ]vous nee?|wo bist du geboren)\b",
+     "Where were you born?"),
+    (r"\b(?:(?:a que se dedica|en que trabaja) tu (?:padre|madre)|o que (?:o teu |a tua |o seu |a sua )?(?:pai|mae) "
+     r"faz|que fait ton pere|que fait ta mere|was macht deine? (?:vater|mutter))\b",
+     "What do your parents do for a living?"),
     (r"\b(?:estas casad[oa]|tienes (?:pareja|novi[oa]|espos[oa])|(?:voce )?e casad[oa]|es[- ]tu marie|"
      r"etes[- ]vous marie|bist du verheiratet|hast du (?:einen partner|eine partnerin))",
      "Are you married?"),
