@@ -460,29 +460,30 @@ def test_an_introduction_that_does_not_say_where_the_twin_is_adds_the_profiles_l
     assert result.text.endswith("Location: Casablanca, Morocco [1].")
 
 
+NAMELESS = Profile(twin_id="x", display_name="", persona="")
+
+
+def name_said(*passages: Passage) -> str:
+    """What "What's your name?" gets from ``passages`` with no name in the profile."""
+    return introduce(intent=Intent.NAME, passages=passages, profile=NAMELESS, query_vector=None, embed=None).text
+
+
 def test_a_profile_name_field_names_the_twin_before_a_self_naming_sentence() -> None:
-    nameless = Profile(twin_id="x", display_name="", persona="")
-    notes = passage(1, "I'm Catalan, born and raised in Gr\u00e0cia, and I draw for a living.", title="Notes")
-    profile = passage(2, "full_name: Luc\u00eda Ferrer Bosch; city: Barcelona", title="profile.json")
-    result = introduce(intent=Intent.NAME, passages=[notes, profile], profile=nameless, query_vector=None, embed=None)
-    assert result.text.startswith("My name is Luc\u00eda Ferrer Bosch.")
+    assert name_said(passage(1, "I'm Catalan, born and raised in Gr\u00e0cia, and I draw for a living.", title="Notes"),
+                     passage(2, "full_name: Luc\u00eda Ferrer Bosch; city: Barcelona", title="profile.json"),
+                     ).startswith("My name is Luc\u00eda Ferrer Bosch.")
 
 
 @pytest.mark.parametrize("title", ["Dmitri V. Sokolov", "Oluwaseun (Seun) Adeyemi-Clarke"])
 def test_a_title_naming_the_twin_may_hold_an_initial_or_a_nickname(title: str) -> None:
-    nameless = Profile(twin_id="x", display_name="", persona="")
-    cv = passage(1, f"{title}\n\nStaff engineer in Helsinki.", title=title)
-    notes = passage(2, f"{title.split()[0]} here. I like chess.", title="Notes")
-    result = introduce(intent=Intent.NAME, passages=[cv, notes], profile=nameless, query_vector=None, embed=None)
-    assert result.text.startswith(f"My name is {title}.")
+    assert name_said(passage(1, f"{title}\n\nStaff engineer in Helsinki.", title=title),
+                     passage(2, f"{title.split()[0]} here. I like chess.", title="Notes"),
+                     ).startswith(f"My name is {title}.")
 
 
 def test_a_title_no_other_document_names_is_not_taken_for_the_twins_name() -> None:
-    nameless = Profile(twin_id="x", display_name="", persona="")
-    kit = passage(1, "Press Kit\n\nTambo opened in 2021.", title="Press Kit")
-    notes = passage(2, "Hello, I'm Mateo and I cook.", title="Notes")
-    result = introduce(intent=Intent.NAME, passages=[kit, notes], profile=nameless, query_vector=None, embed=None)
-    assert result.text.startswith("My name is Mateo.")
+    assert name_said(passage(1, "Press Kit\n\nTambo opened in 2021.", title="Press Kit"),
+                     passage(2, "Hello, I'm Mateo and I cook.", title="Notes")).startswith("My name is Mateo.")
 
 
 @pytest.mark.parametrize("question", ["Which energy organisation are you with at the moment?",
@@ -578,12 +579,11 @@ def test_a_question_asking_for_numbers_prefers_a_sentence_that_gives_one() -> No
 
 
 def test_a_resumes_headline_under_the_name_introduces_the_twin() -> None:
-    nameless = Profile(twin_id="x", display_name="", persona="")
     cv = passage(1, "Kwame Asante-Boateng\n\nCurriculum Lead \u00b7 former actuary and maths teacher \u00b7 Toronto\n\n"
                     "Skills\n\nExcel, R and Python for pricing models, plus lots of patience.",
                  title="Kwame Asante-Boateng", heading_path=("Kwame Asante-Boateng",))
     notes = passage(2, "Kwame here. I live near the gym and my weekend job is coaching youth basketball there.",
                     title="Notes")
-    result = introduce(intent=Intent.INTRODUCTION, passages=[notes, cv], profile=nameless, query_vector=None,
+    result = introduce(intent=Intent.INTRODUCTION, passages=[notes, cv], profile=NAMELESS, query_vector=None,
                        embed=None)
     assert result.text.startswith("I'm Kwame Asante-Boateng. Curriculum Lead \u00b7 former actuary")
