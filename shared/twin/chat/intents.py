@@ -42,8 +42,6 @@ _INTRODUCTION = re.compile(
     r"(?:tell|talk) (?:me|us) (?:a (?:bit|little)(?: bit)? |a few things |something |more )?about (?:yourself|you)\b|"
     r"describe yourself|who(?:'s| is) this(?!\s*\w)|what about you|about you|"
     r"what(?:'s| is) your story|"
-    # "Who am I talking to?" wants the name and what the twin does, as an introduction gives them.
-    r"who (?:am i|are we) (?:\w+ )?(?:talking|speaking|chatting) (?:to|with)|"
     r"quien eres|quien es usted|hablame de ti|cuentame (?:sobre|de) ti|quem (?:e )?(?:voce|tu)|"
     r"fale (?:sobre|de) (?:voce|si))\b")
 
@@ -58,6 +56,7 @@ _INTRODUCING = re.compile(
     # "the two-minute version of how you ended up where you are", "sum up your career so far"
     r"version of how you|how you (?:ended up|got to|came to be) where you are|"
     r"sum (?:up )?your (?:career|life|story)|"
+    # "Who am I talking to?" wants the name and what the twin does, as an introduction gives them.
     r"who (?:have i got|am i with)\b|"
     r"who (?:am i|are we) (?:\w+ )?(?:talking|speaking|chatting) (?:to|with)|"
     r"who(?:'s| is) (?:on the other end(?: of (?:this|the) (?:chat|conversation|line|screen))?(?=\s*[?!.]|$)|"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from twin.chat.offline.scoring import Scored
 from twin.chat.offline.sentences import MIXED_CASE, NAMED, TERM_STOP_WORDS, terms
@@ -80,13 +81,14 @@ def unheld_degree(question: str, passages: Sequence[Passage]) -> bool:
                for asked, held in _DEGREES)
 
 
+def _alternation(words: frozenset[str]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))  # longest first: "kids" whole, not "kid"
+
+
 _ANIMAL_WORDS = word_set("""dog dogs puppy cat cats kitten horse pony rabbit bunny bird parrot budgie fish hamster
                           guinea tortoise turtle snake lizard gecko ferret chicken chickens hens goat""")
 _ANIMALS = frozenset(stem(w) for w in _ANIMAL_WORDS)
-# Longest first, so "dogs" is read whole rather than as "dog".
-_YOUR_ANIMAL = re.compile(rf"\b(?:your|the family)\s+(?:\w+\s+)?"
-                          rf"({'|'.join(sorted(_ANIMAL_WORDS, key=len, reverse=True))})\b",
-                          re.IGNORECASE)
+_YOUR_ANIMAL = re.compile(rf"\b(?:your|the family)\s+(?:\w+\s+)?({_alternation(_ANIMAL_WORDS)})\b", re.IGNORECASE)
 
 
 def unowned_animal(question: str, passages: Sequence[Passage]) -> bool:
@@ -96,10 +98,16 @@ def unowned_animal(question: str, passages: Sequence[Passage]) -> bool:
     if asked is None:
         return False
     animal = re.escape(asked.group(1).casefold().rstrip("s"))
-    owned = re.compile(rf"\b(?:my|our)\s+(?:[\w'\u2019-]+\s+){{0,3}}{animal}s?\b|\b{animal}s?,?\s+(?:called|named)\b|"
+    owned = re.compile(rf"{_possessed(animal, between=3)}|\b{animal}s?,?\s+(?:called|named)\b|"
                        rf"\b(?:have|has|had|adopted|got|rescued|own)\s+(?:a|an|one|two|three)\s+(?:[\w-]+\s+){{0,2}}"
                        rf"{animal}s?\b", re.IGNORECASE)
     return not any(owned.search(p.content) for p in passages)
+
+
+def _possessed(names: str, *, between: int) -> str:
+    """A pattern for "my dog", "our two rescue cats": ``names`` (an alternation) after "my" or "our"
+    and up to ``between`` words."""
+    return rf"\b(?:my|our)\s+(?:[\w'\u2019-]+\s+){{0,{between}}}(?:{names})s?\b"
 
 
 def _in_english(question: str) -> bool:
@@ -109,23 +117,37 @@ def _in_english(question: str) -> bool:
     return len(set(said) & STOP_WORDS) >= min(2, max(1, len(said) // 3))
 
 
-# What a question may ask the twin's own of ("your kids", "the family dog"), the words notes use
-# for it, and how they deny having any ("No pets.", "I don't have a dog myself", "no kids yet").
-_KIN_CHILDREN = word_set("kid kids child children son sons daughter daughters baby babies twins")
-_OWNED_CLASSES = ((_KIN_CHILDREN, word_set("kid kids child children")),
-                  (_ANIMAL_WORDS | word_set("pet pets animal animals"), word_set("pet pets animal animals")))
-# "like a baby" tells of no child; "our baby", "my son", "the kids" do.
-_TELLS_OF_CHILDREN = re.compile(r"\b(?:kids?|child(?:ren)?|sons?|daughters?|twins|"
-                                r"(?<!like )(?:our|my|the|a) bab(?:y|ies))\b", re.IGNORECASE)
+@dataclass(frozen=True)
+class _Owned:
+    """What a question may ask the twin's own of ("your kids", "the family dog"), the words a denial
+    uses for any of them ("No pets.", "I don't have a dog myself", "no kids yet"), and, for what notes
+    always tell of when there is one, how they tell of it."""
+
+    members: frozenset[str]
+    general: frozenset[str]
+    told: re.Pattern[str] | None = None
+
+
+_CHILD_WORDS = word_set("kid kids child children")
+_PET_WORDS = word_set("pet pets animal animals")
+_BABY_WORDS = word_set("baby babies")
+_CHILDREN_WORDS = _CHILD_WORDS | word_set("son sons daughter daughters twins") | _BABY_WORDS
+_OWNED_CLASSES = (
+    # "like a baby" tells of no child; "our baby", "my son", "the kids" do.
+    _Owned(_CHILDREN_WORDS, _CHILD_WORDS,
+           re.compile(rf"\b(?:{_alternation(_CHILDREN_WORDS - _BABY_WORDS)}|(?<!like )(?:our|my|the|a) bab(?:y|ies))\b",
+                      re.IGNORECASE)),
+    _Owned(_ANIMAL_WORDS | _PET_WORDS, _PET_WORDS),
+)
 _YOUR_THING = re.compile(r"\b(?:your|the family)\s+(?:(?:\w+)\s+)?(\w+)", re.IGNORECASE)
 
 
-def _asked_class(question: str) -> tuple[frozenset[str], frozenset[str], str] | None:
+def _asked_class(question: str) -> tuple[_Owned, str] | None:
     for m in _YOUR_THING.finditer(question):
         for word in (m.group(1).casefold(), m.group(0).split()[-2].casefold()):
-            for members, general in _OWNED_CLASSES:
-                if word in members:
-                    return members, general, word
+            for owned in _OWNED_CLASSES:
+                if word in owned.members:
+                    return owned, word
     return None
 
 
@@ -136,15 +158,15 @@ def denied_or_untold(question: str, passages: Sequence[Passage]) -> bool:
     asked = _asked_class(question)
     if asked is None:
         return False
-    members, general, word = asked
-    names = "|".join(sorted({word, word.rstrip("s"), *general}, key=len, reverse=True))
+    kind, word = asked
+    names = _alternation(frozenset({word, word.rstrip("s"), *kind.general}))
     denial = re.compile(rf"\b(?:no|not any|don't have (?:a|any)|do not have (?:a|any)|never had (?:a|any)|"
                         rf"haven't got (?:a|any)|without (?:a|any))\s+(?:\w+\s+)?(?:{names})s?\b", re.IGNORECASE)
     # "We had no pets growing up" does not undo "our dog Rex".
-    owned = re.compile(rf"\b(?:my|our)\s+(?:[\w'\u2019-]+\s+){{0,2}}(?:{names})s?\b", re.IGNORECASE)
+    owned = re.compile(_possessed(names, between=2), re.IGNORECASE)
     if any(denial.search(p.content) for p in passages) and not any(owned.search(p.content) for p in passages):
         return True
-    return members is _KIN_CHILDREN and not any(_TELLS_OF_CHILDREN.search(p.content) for p in passages)
+    return kind.told is not None and not any(kind.told.search(p.content) for p in passages)
 
 
 # Relatives asked about by a word the notes may contradict: "your brother" of notes about a sister.
