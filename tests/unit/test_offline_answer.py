@@ -119,7 +119,31 @@ def test_offline_answer_speaks_in_first_person_about_the_twin() -> None:
 def test_first_name_and_present_tense_verbs_become_first_person() -> None:
     result = answer("Where do you live and work?",
                     "Bio\n\nAda lives in Berlin and works at Acme. Ada is a data engineer.", max_sentences=1)
-    assert result == "I live in Berlin and work at Acme [1]."
+    # The short first sentence brings the one after it (a lead-in's substance often follows it).
+    assert result == "I live in Berlin and work at Acme [1]. I am a data engineer [1]."
+
+
+def test_a_short_best_sentence_brings_the_next_one_of_its_section() -> None:
+    notes = "Notes\n\nCLIMBING\nMy real hobby, my therapy, my social life. Bouldering three times a week at Bloc.\n"
+    result = answer("What is your real hobby?", notes)
+    assert result.startswith("My real hobby")
+    assert "Bouldering three times a week" in result
+
+
+def test_a_long_best_sentence_stands_alone() -> None:
+    notes = ("Notes\n\nMy real hobby is climbing at the bouldering gym near the studio three evenings a week "
+             "with my friends. The gym opened in 2019.\n")
+    result = answer("What is your real hobby?", notes)
+    assert "climbing" in result
+    assert "2019" not in result
+
+
+def test_decorated_lines_are_headings_not_sentences() -> None:
+    notes = "Notes\n\n== the district I grew up in ==\nBusan, Yeongdo district, two streets up from the harbour.\n"
+    result = answer("Which district did you grow up in?", notes)
+    assert "Busan" in result
+    assert "==" not in result
+    assert "the district I grew" not in result
 
 
 def test_possessive_name_becomes_my() -> None:
@@ -587,3 +611,28 @@ def test_a_resumes_headline_under_the_name_introduces_the_twin() -> None:
     result = introduce(intent=Intent.INTRODUCTION, passages=[notes, cv], profile=NAMELESS, query_vector=None,
                        embed=None)
     assert result.text.startswith("I'm Kwame Asante-Boateng. Curriculum Lead \u00b7 former actuary")
+
+
+def test_the_name_of_a_relative_the_notes_never_name_is_declined() -> None:
+    farm = "Notes\n\nMy little brother Páll (42) runs the farm with Dad. My husband Kristján is a chef."
+    assert topical_answer("What's the name of Páll's wife?", farm)[0] is False
+    mum = "Notes\n\n- Mum -- 84 and still in the same house in Sydney Mines. She taught grade four."
+    assert topical_answer("What's your mum's first name?", mum)[0] is False
+    assert topical_answer("What's your mother-in-law's name?", farm)[0] is False
+
+
+def test_the_name_of_a_relative_the_notes_give_beside_them_is_answered() -> None:
+    answered, text = topical_answer("What's your mum's first name?", "Notes\n\nMy mother, Maura, taught at the school.")
+    assert answered
+    assert "Maura" in text
+    answered, text = topical_answer("What's your husband's name?", "Notes\n\nKristján, my husband, is a chef.")
+    assert answered
+    assert "Kristján" in text
+
+
+def test_a_date_asked_of_the_twin_and_someone_is_not_answered_by_another_couples() -> None:
+    notes = "Notes\n\nMy brother Daniel has lived in Nagoya since 2014, married to Yui. I met Tiago at a climbing gym."
+    assert topical_answer("What year did you and Tiago get married?", notes)[0] is False
+    answered, text = topical_answer("What year did you and Tiago get married?", "Notes\n\nTiago and I married in 2015.")
+    assert answered
+    assert "2015" in text

@@ -35,6 +35,8 @@ _OPENING_GREETING = re.compile(
     r"(?:\s+(?:there|you|twin|all))?\s*[!.,\u2014\u2013-]+\s*(?=\S)")
 _NAME = re.compile(
     r"\b(?:what(?:'s| is) your (?:full |real )?name|"
+    r"your (?:surname|last name|family name|full name)\b(?!.*\b(?:before|maiden|at birth|originally)\b)|"
+    r"(?:catch|spell|pronounce) your (?:full |first |last )?name|what (?:should|do) i call you|"
     r"your name\??$|como te llamas|cual es tu nombre|qual (?:e )?o seu nome|como (?:voce )?se chama)\b")
 _INTRODUCTION = re.compile(
     r"^\s*(?:so,?\s+)?(?:(?:could|can|would) you (?:please )?)?"

@@ -16,6 +16,7 @@ from twin.chat.offline.declines import (
     denied_or_untold,
     unheld_degree,
     unknown_names,
+    unnamed_relative,
     unowned_animal,
     wrong_relative,
 )
@@ -24,7 +25,7 @@ from twin.chat.offline.money import asks_current_pay, asks_for_a_sum, states_a_s
 from twin.chat.offline.rendering import OfflineAnswer, cite, quoting
 from twin.chat.offline.scoring import Embed, score_sentences
 from twin.chat.offline.selection import select
-from twin.chat.offline.sentences import FIGURE, Sentence, sentences_in, terms
+from twin.chat.offline.sentences import FIGURE, TERM_STOP_WORDS, Sentence, sentences_in, terms
 from twin.chat.offline.voice import name_pattern
 from twin.chat.prompting import Passage, Profile, no_context_answer
 from twin.text.lexical import stem
@@ -73,6 +74,19 @@ def _someone_elses(question: str, profile: Profile, passages: Sequence[Passage])
     return None if name in own else name
 
 
+_CAPITALISED_WORD = re.compile(r"(?<=\s)[^\W\d_][\w'\u2019-]*")
+
+
+def _companions(question: str, profile: Profile, passages: Sequence[Passage]) -> list[str]:
+    """The (casefolded) names past the question's first word that the passages hold and that are
+    not the twin's: "Tiago" in "What year did you and Tiago get married?"."""
+    own = (name_of(profile, passages) or "").casefold().split()
+    text = " ".join(p.content for p in passages).casefold()
+    found = [w.casefold().removesuffix("'s").removesuffix("\u2019s") for w in _CAPITALISED_WORD.findall(question)
+             if w[0].isupper()]
+    return [w for w in found if w not in own and w not in TERM_STOP_WORDS and re.search(rf"\b{re.escape(w)}\b", text)]
+
+
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _YEAR_SPAN = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|\u2013|\u2014|to|until)\s*((?:19|20)\d\d|now|present|today)\b",
                         re.IGNORECASE)
@@ -117,7 +131,8 @@ def extractive_answer(
         text = " ".join([in_order.lead, *(cite(job.text, job.passage.number) for job in in_order.jobs)])
         return OfflineAnswer(text, answered=True, cited=frozenset(job.passage.number for job in in_order.jobs))
     if (unknown_names(question, passages) or unheld_degree(question, passages) or unowned_animal(question, passages)
-            or wrong_relative(question, passages) or denied_or_untold(question, passages)):
+            or wrong_relative(question, passages) or denied_or_untold(question, passages)
+            or unnamed_relative(question, passages, name_of(profile, passages) or "")):
         return OfflineAnswer(no_context_answer(profile), answered=False)
     sentences = sentences_in(passages)
     semantic = embed is not None and query_vector is not None
@@ -152,6 +167,9 @@ def extractive_answer(
         if whose:
             # "When is Ají's birthday?" is not answered by the twin's own.
             scored = [x for x in scored if whose in x.sentence.text.casefold()]
+        # "What year did you and Tiago marry?" is not answered by the year a brother married.
+        for companion in _companions(question, profile, passages):
+            scored = [x for x in scored if companion in x.sentence.text.casefold()]
     elif topics and (topics.on_topic_only or (topics.topics and not semantic)):
         # Word matching alone cannot tell "how many kids" from "how many riders": the topic's words decide.
         scored = [x for x in scored if x.topical]

@@ -13,6 +13,7 @@ from twin.chat.offline.scoring import Scored
 from twin.chat.offline.sentences import MIXED_CASE, NAMED, TERM_STOP_WORDS, terms
 from twin.chat.prompting import Passage
 from twin.text.lexical import STOP_WORDS, stem, word_set, words
+from twin.text.sentences import split_sentences
 
 __all__ = [
     "asks_about_an_unheld_subject",
@@ -20,6 +21,7 @@ __all__ = [
     "denied_or_untold",
     "unheld_degree",
     "unknown_names",
+    "unnamed_relative",
     "unowned_animal",
     "wrong_relative",
 ]
@@ -279,3 +281,62 @@ def asks_about_an_unheld_subject(question: str, held: frozenset[str], cues: froz
     confident match for it anyway."""
     return (bool(_unheld_subject(question, held, cues))
             and max((x.semantic for x in scored), default=0.0) < _CONFIDENT_HEADLESS)
+
+
+# A relative by each word a question may use, and the words notes tell of them by ("my mum", "Dad").
+_KIN_WORDS: dict[str, str] = {
+    # Notes written between languages call parents as at home ("Umma", "Pabbi", "mamãe").
+    "mother": "mother mum mom mam mama mummy mommy mamá mamãe maman mutti umma eomma amma",
+    "father": "father dad daddy papa papá papai vati appa abba pabbi baba",
+    "wife": "wife married", "husband": "husband married", "spouse": "spouse wife husband married",
+    "partner": "partner wife husband married", "girlfriend": "girlfriend", "boyfriend": "boyfriend",
+    "fiance": "fiance fiancee engaged", "sister": "sister", "brother": "brother", "son": "son",
+    "daughter": "daughter", "grandmother": "grandmother grandma granny gran nan nana",
+    "grandfather": "grandfather grandpa granddad grandad", "aunt": "aunt auntie aunty", "uncle": "uncle",
+    "cousin": "cousin", "niece": "niece", "nephew": "nephew",
+}
+_KIN_SYNONYMS = {word: kin for kin, said in _KIN_WORDS.items() for word in said.split() if word != "married"}
+_IN_LAW = r"(?:-in-law|s-in-law)"
+_KIN_ASKED = rf"(?P<kin>{_alternation(frozenset(_KIN_SYNONYMS))})(?P<law>{_IN_LAW})?"
+_OWNER = (r"(?:your|(?P<owner>[A-Z\u00c0-\u00de][\w-]*)['\u2019]s)\s+"
+          r"(?:(?:older|younger|big|little|elder|eldest|youngest|oldest|late|twin)\s+)?")
+# "What's your mum's first name?", "the name of Páll's wife", "What's Kirsty's husband called?"
+_ASKS_KIN_NAME = tuple(re.compile(pattern, re.IGNORECASE) for pattern in (
+    rf"{_OWNER}{_KIN_ASKED}(?:['\u2019]s)?\s+(?:(?:first|full|last|maiden|middle|given)\s+)?name\b",
+    rf"\bname of {_OWNER}{_KIN_ASKED}\b",
+    rf"\bwhat(?:'s|\u2019s| is| was) {_OWNER}{_KIN_ASKED}\s+called\b",
+))
+
+_NAME_WINDOW = 3
+_WORD = re.compile(r"(?<![\w'\u2019-])[^\W\d_][\w'\u2019-]*")
+
+
+def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str = "") -> bool:
+    """"What's the name of Páll's wife?", "What's your mother-in-law's name?" asked of notes where no
+    sentence tells of that relative (of that person) beside a name: the notes never name them, and
+    the nearest name is someone else's."""
+    asked = next((m for m in (p.search(question) for p in _ASKS_KIN_NAME) if m), None)
+    if asked is None:
+        return False
+    kin = _KIN_SYNONYMS[asked.group("kin").casefold()]
+    owner = asked.group("owner")
+    if owner and owner.casefold() in own_name.casefold().split():
+        owner = None  # "What's Graham's wife's name?" asked of Graham's twin
+    said = _KIN_WORDS[kin].split()
+    if asked.group("law"):
+        said = [f"{kin}-in-law", "in-laws"]
+    told = re.compile(rf"\b(?:{_alternation(frozenset(said))})s?\b", re.IGNORECASE)
+    for passage in passages:
+        for sentence in split_sentences(passage.content):
+            if owner and _fold(owner) not in _fold(sentence):
+                continue
+            tokens = sentence.split()
+            for i, token in enumerate(tokens):
+                if not told.fullmatch(token.strip(".,;:()'\u2019\"-").removesuffix("'s").removesuffix("\u2019s")):
+                    continue
+                # The name stands beside the word: "my sister Divya", "Umma (Lee Eun-hee)", "Brian, my husband".
+                near = " ".join(tokens[max(0, i - _NAME_WINDOW):i] + tokens[i + 1:i + 1 + _NAME_WINDOW])
+                if any(n[0].isupper() and n.casefold() not in _KIN_SYNONYMS and n.casefold() not in TERM_STOP_WORDS
+                       and n.casefold() != (owner or "").casefold() for n in _WORD.findall(near)):
+                    return False
+    return True

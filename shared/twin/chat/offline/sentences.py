@@ -85,8 +85,9 @@ def _is_breadcrumb(line: str, passage: Passage, *, before_blank_line: bool) -> b
     return before_blank_line and unpunctuated and len(line) <= 160
 
 
-def _units(body: str) -> Iterator[tuple[str, bool]]:
-    """Paragraphs (hard-wrapped lines joined) and list items (flagged); code blocks are skipped."""
+def _units(body: str) -> Iterator[tuple[str, bool, bool]]:
+    """Paragraphs (hard-wrapped lines joined), list items and headings, each with two flags (a list
+    item, a heading its line marks as one); code blocks are skipped."""
     in_code = False
     paragraph: list[str] = []
     listed = False
@@ -97,20 +98,27 @@ def _units(body: str) -> Iterator[tuple[str, bool]]:
         if in_code:
             continue
         stripped = line.strip()
-        capitals = _is_capitals_heading(stripped)
+        decorated = _DECORATED_HEADING.match(stripped)
+        if decorated:  # "== grew up ==", "--- work odds and ends ---": a heading, said plainly
+            stripped = decorated.group(1)
+        capitals = bool(decorated) or _is_capitals_heading(stripped)
         starts_unit = not stripped or capitals or _LIST_MARKER.match(line) or stripped.startswith(("|", "#"))
         if starts_unit and paragraph:
-            yield " ".join(paragraph), listed
+            yield " ".join(paragraph), listed, False
             paragraph = []
         if capitals:  # "WHY MONTRÉAL" on the line above its paragraph: a heading, not the paragraph's start
-            yield stripped, False
+            yield stripped, False, bool(decorated)
             continue
         if starts_unit:
             listed = bool(_LIST_MARKER.match(line)) or stripped.startswith("|")
         if stripped:
             paragraph.append(_clean_line(stripped))
     if paragraph:
-        yield " ".join(paragraph), listed
+        yield " ".join(paragraph), listed, False
+
+
+_DECORATION = r"[=-]{2,}"  # not "**": a bold line is an entry ("**Analyst, Initech**")
+_DECORATED_HEADING = re.compile(rf"^{_DECORATION}\s*([^=\s-][^=]*?)\s*{_DECORATION}$")
 
 
 def _is_capitals_heading(line: str) -> bool:
@@ -154,10 +162,10 @@ def sentences_in(passages: Sequence[Passage]) -> list[Sentence]:
         if len(title.split()) >= _TITLE_WORDS and ":" in title and not title.rstrip().endswith("?"):
             # A descriptive title ("Sofi's interests: bikes, charango and food") summarises its document.
             found.append(Sentence(rank, -1, passage, title, terms(title), block=-1, heading=heading))
-        for unit, listed in _units(passage_body(passage)):
+        for unit, listed, marked in _units(passage_body(passage)):
             if not listed:
                 block += 1
-            if not listed and _is_heading(unit):
+            if marked or (not listed and _is_heading(unit)):
                 heading = unit  # a section heading left in plain text ("Languages"): context, not an answer
                 continue
             for text in split_sentences(unit):
