@@ -54,42 +54,42 @@ def _held_out(name: str, **thresholds: Any) -> Person:
 # measurement. Every threshold
 # below is what they reach now, a little below where a figure is a rate.
 PEOPLE = [
-    Person("sofia", HERE / "corpus", HERE / "questions.json", fact_rate=0.92, false_declines=1),
-    _held_out("katrin", fact_rate=0.91, false_declines=1),
+    Person("sofia", HERE / "corpus", HERE / "questions.json", fact_rate=0.89, false_declines=1),
+    _held_out("katrin", fact_rate=0.95, false_declines=1),
     _held_out("njeri", fact_rate=0.90, false_declines=1, declined=6),
     _held_out("jagoda", fact_rate=0.75, false_declines=1, declined=5),
-    _held_out("bao", fact_rate=0.81, false_declines=1, declined=5),
+    _held_out("bao", fact_rate=0.78, false_declines=1, declined=5),
     _held_out("akosua", fact_rate=0.81, false_declines=2, declined=4),
     _held_out("ines", fact_rate=0.84, false_declines=1, declined=4),
     _held_out("clodagh", fact_rate=0.61, false_declines=1, declined=4, hit_at_3=0.7),
-    _held_out("ros", fact_rate=0.67, false_declines=1, declined=4),
-    _held_out("tomasz", fact_rate=0.75, false_declines=1),
+    _held_out("ros", fact_rate=0.71, false_declines=1, declined=4),
+    _held_out("tomasz", fact_rate=0.78, false_declines=1),
     _held_out("priya", fact_rate=0.80, false_declines=1, declined=2),
-    _held_out("amara", fact_rate=0.80, false_declines=2, declined=4),
+    _held_out("amara", fact_rate=0.83, false_declines=2, declined=4),
     _held_out("lucas", fact_rate=0.81, false_declines=2, declined=3, hit_at_3=0.85),
     # Measured once at the end of stop 11 before anything was tuned on them, then their introductions were mended.
-    _held_out("yusuf", fact_rate=0.70, false_declines=2, declined=2),
-    _held_out("marit", fact_rate=0.84, false_declines=2, declined=4, hit_at_3=0.85),
+    _held_out("yusuf", fact_rate=0.72, false_declines=2, declined=2),
+    _held_out("marit", fact_rate=0.86, false_declines=2, declined=4, hit_at_3=0.85),
     _held_out("chen", fact_rate=0.72, false_declines=2, declined=5),
-    _held_out("fatima", fact_rate=0.66, false_declines=3, declined=3),
+    _held_out("fatima", fact_rate=0.71, false_declines=3, declined=3),
     # Measured once at the start of stop 12 (on c6f5989) before anything was tuned on them, then tuned on.
-    _held_out("oluwaseun", fact_rate=0.78, false_declines=2, declined=5, hit_at_3=0.65),
-    _held_out("henrike", fact_rate=0.71, false_declines=3, declined=5, hit_at_3=0.85),
-    _held_out("mateo", fact_rate=0.64, false_declines=3, declined=4, hit_at_3=0.85),
+    _held_out("oluwaseun", fact_rate=0.74, false_declines=2, declined=5, hit_at_3=0.65),
+    _held_out("henrike", fact_rate=0.74, false_declines=3, declined=5, hit_at_3=0.85),
+    _held_out("mateo", fact_rate=0.67, false_declines=3, declined=4, hit_at_3=0.85),
     _held_out("aroha", fact_rate=0.75, false_declines=3, declined=5, hit_at_3=0.85),
     _held_out("dmitri", fact_rate=0.77, false_declines=4, declined=4),
     _held_out("lucia", fact_rate=0.59, false_declines=1, declined=3),
     # Written later in stop 12 and measured once on a7159c5 before anything was tuned on them, then tuned on.
     # Siobhán's "two-minute version of how you got here" wants her first career, which her introduction leaves out.
-    _held_out("siobhan", fact_rate=0.62, false_declines=4, declined=5, hit_at_3=0.8, introduces_itself=False),
+    _held_out("siobhan", fact_rate=0.65, false_declines=4, declined=5, hit_at_3=0.8, introduces_itself=False),
     _held_out("kwame", fact_rate=0.69, false_declines=1, declined=4, hit_at_3=0.95),
-    _held_out("anhthu", fact_rate=0.72, false_declines=2, declined=4, hit_at_3=0.85),
-    _held_out("rafael", fact_rate=0.75, false_declines=1, declined=5, hit_at_3=0.95),
+    _held_out("anhthu", fact_rate=0.79, false_declines=2, declined=4, hit_at_3=0.85),
+    _held_out("rafael", fact_rate=0.79, false_declines=1, declined=5, hit_at_3=0.95),
     # Written at the start of stop 13 and measured once on 1d42794 before anything was tuned on them, then tuned on.
-    _held_out("keiko", fact_rate=0.49, false_declines=7, declined=5, hit_at_3=0.75),
-    _held_out("graham", fact_rate=0.57, false_declines=8, declined=4, hit_at_3=0.8),
-    _held_out("minji", fact_rate=0.65, false_declines=3, declined=5, hit_at_3=0.85),
-    _held_out("sunna", fact_rate=0.61, false_declines=5, declined=4, hit_at_3=0.85),
+    _held_out("keiko", fact_rate=0.54, false_declines=6, declined=5, hit_at_3=0.75),
+    _held_out("graham", fact_rate=0.68, false_declines=3, declined=4, hit_at_3=0.8),
+    _held_out("minji", fact_rate=0.71, false_declines=3, declined=5, hit_at_3=0.85),
+    _held_out("sunna", fact_rate=0.63, false_declines=4, declined=4, hit_at_3=0.85),
 ]
 
 

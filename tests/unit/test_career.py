@@ -149,3 +149,16 @@ def test_where_a_career_began_is_the_oldest_job_and_the_work_done_for_a_living_i
         answer = career_answer(question, jobs, "")
         assert answer is not None
         assert "Project architect" in answer.jobs[0].text
+
+
+def test_what_the_twin_does_now_is_the_newest_entry_when_it_is_still_going_on() -> None:
+    now = career_answer("What pays the bills these days?", jobs_in(SUB_SECTIONS), said="", current=True)
+    assert now is not None
+    assert now.jobs[0].text == "Kestrel — Data Lead (March 2022 - present · Remote)"
+    ended = [_chunk(1, ("Ada Byrne", "Experience", "Kestrel — Data Lead"), "*2022 - 2024*"), *SUB_SECTIONS[1:]]
+    assert career_answer("What pays the bills these days?", jobs_in(ended), said="", current=True) is None
+
+
+def test_a_question_about_current_work_fetches_the_resume() -> None:
+    assert asks_about_jobs("What do you do for a living?", "What do you do for a living?", current=True)
+    assert not asks_about_jobs("What do you do for fun?", "What do you do for fun?")

@@ -25,6 +25,8 @@ from twin.chat.suggestions import heading_is_question
     ("Hello there \u2014 who have I got on the other end of this?", Intent.INTRODUCTION),
     ("Give me the two-minute version of how you ended up where you are.", Intent.INTRODUCTION),
     ("How would you sum up your career so far in a few sentences?", Intent.INTRODUCTION),
+    ("Sorry, I didn't catch your surname?", Intent.NAME), ("How do you spell your full name?", Intent.NAME),
+    ("What should I call you?", Intent.NAME),
 ])
 def test_questions_about_the_person_as_a_whole_are_recognised(question: str, intent: Intent) -> None:
     assert intent_of(question) is intent
@@ -33,7 +35,8 @@ def test_questions_about_the_person_as_a_whole_are_recognised(question: str, int
 @pytest.mark.parametrize("question", ["Where did you study?", "Who are your clients?", "Hi, where do you live?",
                                       "What is your dog's name?", "Who is this Femke you mentioned?",
                                       "Who are you working with?", "Who's on the other end of the phone at work?",
-                                      "Tell me about your life so far in Lisbon."])
+                                      "Tell me about your life so far in Lisbon.",
+                                      "What was your last name before you married?"])
 def test_ordinary_questions_are_not_taken_for_introductions(question: str) -> None:
     assert intent_of(question) is None
 
@@ -72,6 +75,12 @@ def test_job_questions_are_searched_the_way_a_resume_words_them() -> None:
     ("How many people do you manage?", "management"), ("What dish from home do you crave most?", "food"),
     ("What's in your technical toolbox?", "skills"), ("What's your ultimate comfort food?", "food"),
     ("Is there a Mrs Sokolov?", "partner"), ("What's usually playing while you draw?", "music"),
+    ("What pays the bills for you these days?", "work"),
+    ("What do you get up to when you're off the clock?", "leisure"),
+    ("Anything exciting on the horizon for you?", "plans"), ("What's on your bucket list?", "plans"),
+    ("Who are your favourite authors?", "reading"), ("Read anything good lately?", "reading"),
+    ("Are you musical at all?", "music"), ("How many tongues can you get by in?", "languages"),
+    ("Which methods are you strongest in?", "skills"),
 ])
 def test_paraphrased_questions_are_recognised_by_topic(question: str, topic: str) -> None:
     assert topic in [t.name for t in read_topics(question).topics]
@@ -86,6 +95,7 @@ def test_a_topic_is_searched_with_the_words_its_answers_use() -> None:
     ("Do you talk to your parents?", "talks"), ("What did you move on to next?", "relocation"),
     ("Where are you working these days?", "home"), ("Which programming languages do you use?", "languages"),
     ("How much do you charge?", "salary"), ("What does your wife do for a living?", "work"),
+    ("What's the very first job anyone ever paid you for?", "salary"),
 ])
 def test_a_word_shared_with_a_topic_does_not_make_the_question_about_it(question: str, not_topic: str) -> None:
     assert not_topic not in [t.name for t in read_topics(question).topics]

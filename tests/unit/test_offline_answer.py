@@ -636,3 +636,13 @@ def test_a_date_asked_of_the_twin_and_someone_is_not_answered_by_another_couples
     answered, text = topical_answer("What year did you and Tiago get married?", "Notes\n\nTiago and I married in 2015.")
     assert answered
     assert "2015" in text
+
+
+def test_current_work_is_asked_of_the_twin_alone() -> None:
+    from twin.chat.offline.answer import _asks_current_work
+
+    assert _asks_current_work("What pays the bills for you these days?")
+    assert _asks_current_work("So what's your current gig?")
+    assert not _asks_current_work("What does he do for a living?")
+    assert not _asks_current_work("What are you earning in your current job?")
+    assert not _asks_current_work("What made you give up guiding planes for a living?")

@@ -116,7 +116,8 @@ TOPICS: tuple[Topic, ...] = (
            r"what kind of work|"
            r"your current (?:job|role)|for a living|"
            r"what (?:is it|exactly is it|is it that) you (?:actually |really )?do\b|"
-           r"\byou (?:actually |really )?do for work\b|\bday job\b|\byour (?:current )?gig\b)", WORK_QUERY,
+           r"\byou (?:actually |really )?do for work\b|\bday job\b|\byour (?:current )?gig\b|pays? the bills|"
+           r"what (?:do|are) you (?:do|doing|up to) (?:these days|nowadays|at the moment|now)\b)", WORK_QUERY,
            # Job titles, not "work" or "role": those words are in every sentence about working hours.
            "engineer developer scientist designer analyst consultant researcher architect founder manager "
            "teacher writer"),
@@ -163,8 +164,12 @@ TOPICS: tuple[Topic, ...] = (
     _topic("leisure", r"\bfor fun\b|\b(?:hobby|hobbies|free time|spare time|weekends?|pastimes?|interests|"
            r"to relax|relax|unwind|downtime|outside (?:of )?work|passions?|off work|evenings|not working|"
            r"switch(?:ing)? off|away from (?:the |your )?(?:work|office|desk|studio|hospital|kitchen|lab)|"
-           r"outside (?:of )?(?:office hours|the office|hours)|clear your head)\b",
-           "My hobbies and interests outside work: in my free time and on weekends I play, I ride, I enjoy ..."),
+           r"outside (?:of )?(?:office hours|the office|hours)|clear your head|off the clock|off duty|"
+           r"(?:when|while) you(?:'re| are) not (?:working|at (?:work|the \w+))|laptop is (?:shut|closed)|"
+           r"what do you get up to)\b",
+           "My hobbies and interests outside work: in my free time and on weekends I play, I ride, I enjoy ...",
+           # Not "work" or "time": every sentence about a job or a schedule holds them.
+           "hobby hobbies interests interested free spare weekend weekends enjoy love fun relax play playing"),
     # "How do you keep fit?" is answered by a sport, which notes name ("I row", "netball on Tuesdays").
     _topic("sport", r"\b(?:keep(?:ing)? fit|stay(?:ing)? (?:fit|active|in shape)|exercise|work(?:ing)? out|sports?|"
            r"gets? you out of bed)\b",
@@ -173,12 +178,22 @@ TOPICS: tuple[Topic, ...] = (
            r"\b(?:jobs?|roles?|positions?|opportunit(?:y|ies)|work|offers?|change)\b|\bnew (?:job|role|position|"
            r"opportunity|challenge)\b|\bjob (?:search|hunting)\b|\bavailable\b|\bhiring\b",
            "I'm open to conversations about my next role; I'm exploring, looking for a role where ..."),
-    _topic("skills", r"\b(?:good at|strengths?|skills?|expertise|best at|speciali[sz]e|speciality|specialty|"
+    _topic("skills", r"\b(?:good at|strengths?|strongest|skills?|expertise|best at|speciali[sz]e|speciality|specialty|"
            r"tech stack|technologies|tools|toolbox|toolkit|packages)\b",
            "My skills and strengths: I'm good at ..., experienced with ..."),
-    _topic("music", r"\b(?:music|listen(?:ing)? to|songs?|bands?|playlists?|podcasts?|albums?)\b|"
+    _topic("music", r"\b(?:music|musical|musician|instruments?|listen(?:ing)? to|songs?|bands?|playlists?|"
+           r"podcasts?|albums?)\b|"
            r"\bwhat(?:'s| is) (?:usually |normally )?(?:playing|on in the background)\b",
            "The music I listen to: I play ... while I work, my favourite band, album and podcast ..."),
+    _topic("reading", r"\b(?:read|reading|books?|authors?|novels?|bookshelf|nightstand|bedside table)\b",
+           "The books I read: I'm reading ..., my favourite author, a novel I love ...",
+           "read reading book books novel novels author authors"),
+    # "What's on your bucket list?", "Anything exciting on the horizon?": notes say "Next year I want to".
+    _topic("plans", r"\b(?:plans?|planning|bucket list|on the horizon|coming up|goals?|ambitions?|aspirations?|"
+           r"dreams?|future|what's next|next (?:few|couple of|two|five|ten) years|next year or two|"
+           r"in the (?:next|coming) (?:year|years|months)|(?:this|next) year)\b",
+           "My plans: next year I want to ..., I'm planning to ..., my goal is to ..., one day I hope to ...",
+           "plan plans planning goal goals next hope want dream someday future"),
     _topic("food", r"\b(?:comfort food|favou?rite (?:food|dish|meal|cuisine)|food do you|like to eat|"
            r"what do you (?:like to )?(?:eat|cook)|dish (?:from home|do you (?:crave|miss|love))|crave)\b",
            "My favourite food: I love eating ..., my comfort food is ..., I cook ..."),
@@ -204,7 +219,7 @@ TOPICS: tuple[Topic, ...] = (
            "talk talks conference summit keynote spoke presented presentation meetup panel"),
     _topic("languages", r"\b(?<!programming )(?<!coding )(?:languages? (?:do|can|have) you|which languages|"
            r"what languages|how many languages|"
-           r"speak|spoken|fluent|bilingual|mother tongue|native language)\b(?! at)",
+           r"speak|spoken|fluent|bilingual|mother tongue|tongues|native language)\b(?! at)",
            "The languages I speak: native ..., fluent in ..., conversational ...",
            "speak spoken fluent native conversational bilingual basic languages language"),
     _topic("certifications", r"\b(?:certif\w*|certs?|accredit\w*|chartered|licen[cs]e[ds]?|qualifications?)\b",
@@ -226,7 +241,8 @@ TOPICS: tuple[Topic, ...] = (
            "volunteer volunteering charity nonprofit unpaid community"),
     # Facts that are a figure or a date: a sentence without the marker words is a near miss, never the answer.
     # "How did you pay for the degree?" is not about pay.
-    _topic("salary", r"\b(?:salary|salaries|compensation|pay(?! for)|paid(?! for)|earn|earning|earnings|income|"
+    _topic("salary", r"\b(?:salary|salaries|compensation|pay(?! for)|paid(?! (?:you |me )?for)|earn|earning|earnings|"
+           r"income|"
            r"wages?|package|"
            r"how much do you make)\b", "My salary: I earn ... per year, my rate is ...",
            "salary salaries compensation earn earning wage", strict=True),
@@ -313,6 +329,9 @@ class TopicReading:
     @property
     def markers(self) -> str:
         return " ".join(topic.markers for topic in self.topics)
+
+    def asks(self, name: str) -> bool:
+        return any(topic.name == name for topic in self.topics)
 
     @property
     def strict(self) -> bool:

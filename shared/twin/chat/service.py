@@ -265,7 +265,7 @@ class ChatService:
         if self.model is None and not intent and not request.filters and ranks_exactly(state.chunk_count):
             from twin.chat.offline import asks_about_jobs
 
-            if asks_about_jobs(request.message, search_text):
+            if asks_about_jobs(request.message, search_text, current=reading.asks("work")):
                 hits, resume = self._with_resume(hits, twin_id)
         turn.retrieval_ms = (time.perf_counter() - started) * 1000
         sources = _sources(hits)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from twin.chat.intents import TopicReading
+from twin.chat.intents import TopicReading, read_topics
 from twin.chat.offline.career import Job, career_answer
 from twin.chat.offline.declines import (
     asks_about_an_unheld_subject,
@@ -102,6 +102,20 @@ def _covers(text: str, years: set[int]) -> bool:
     return any(start <= year <= end for start, end in spans for year in years)
 
 
+# "What does he do for a living?" and "your role there" ask about someone or something else; "How did you end
+# up ... for a living?" asks for a story.
+_NOT_THE_TWINS_NOW = re.compile(r"^\W*(?:and |so |but )?how\b|\b(?:he|she|they|his|her|their|him|them|there)\b",
+                                re.IGNORECASE)
+
+
+def _asks_current_work(question: str) -> bool:
+    """"What do you do for a living?", "What pays the bills these days?": the twin's work now, and
+    nothing besides it (not "What are you earning in your current job?")."""
+    reading = read_topics(question)
+    return ([topic.name for topic in reading.topics] == ["work"] and not _NOT_THE_TWINS_NOW.search(question)
+            and not _ASKS_WHY.search(question))
+
+
 def _counts(sentence: Sentence) -> bool:
     """A figure, a list on one line, or a list item: what answers "how many...?"."""
     return bool(FIGURE.search(sentence.text) or _LISTS.search(sentence.text)) or sentence.block >= 0
@@ -126,7 +140,8 @@ def extractive_answer(
     answered with it again. ``jobs``: the twin's resume entries, newest first (twin.chat.offline.career),
     which answer questions about the order of its jobs.
     """
-    in_order = career_answer(question, jobs, said, asked=search_text or question) if jobs else None
+    in_order = career_answer(question, jobs, said, asked=search_text or question,
+                             current=_asks_current_work(question)) if jobs else None
     if in_order:
         text = " ".join([in_order.lead, *(cite(job.text, job.passage.number) for job in in_order.jobs)])
         return OfflineAnswer(text, answered=True, cited=frozenset(job.passage.number for job in in_order.jobs))

@@ -129,11 +129,12 @@ _ABOUT_WORK = re.compile(r"\b(?:work|worked|working|job|jobs|employer|employers|
                          r"role|roles|position|career|gig|for a living)\b", re.IGNORECASE)
 
 
-def asks_about_jobs(question: str, search_text: str) -> bool:
+def asks_about_jobs(question: str, search_text: str, *, current: bool = False) -> bool:
     """Whether the order of the twin's jobs may answer ``question``; ``search_text`` is the question
-    with the ones it follows up ("Where did you work before Acme?" / "And before that?")."""
-    return (bool(_BEFORE.search(question) or _FIRST.search(question) or _HISTORY.search(question))
-            and bool(_ABOUT_WORK.search(search_text)))
+    with the ones it follows up ("Where did you work before Acme?" / "And before that?"); ``current``:
+    it asks what the twin does for work now (twin.chat.intents' "work" topic)."""
+    return current or (bool(_BEFORE.search(question) or _FIRST.search(question) or _HISTORY.search(question))
+                       and bool(_ABOUT_WORK.search(search_text)))
 
 
 # A capitalised word past the question's first, read whole with the punctuation an employer's name
@@ -185,13 +186,20 @@ class CareerAnswer:
 _CURRENT = re.compile(r"\b(?:current|present|now|joining|set up|started|this|gig|for a living)\b", re.IGNORECASE)
 
 
-def career_answer(question: str, jobs: Sequence[Job], said: str, *, asked: str = "") -> CareerAnswer | None:
+# An entry still going on: "(March 2022 - present)", "since 2021", "2019 -".
+_ONGOING = re.compile(r"\b(?:present|now|today|current(?:ly)?|ongoing)\b|\bsince\s+(?:\w+\s+)?(?:19|20)\d\d\b|"
+                      r"(?:19|20)\d\d\s*[-\u2013\u2014]+\s*(?:[)\]\u00b7|,]|$)", re.IGNORECASE)
+
+
+def career_answer(question: str, jobs: Sequence[Job], said: str, *, asked: str = "",
+                  current: bool = False) -> CareerAnswer | None:
     """The jobs that answer ``question``, or None when their order does not decide it.
 
     ``said``: the twin's previous answer, for "And before that?": the job after (older than) the
     last one it named. "Before your current job" without one named means before the newest.
     ``asked``: the question with the ones it follows up; when it asks about employers ("before
-    your current employer", "before Strata"), a promotion within one employer is skipped."""
+    your current employer", "before Strata"), a promotion within one employer is skipped.
+    ``current``: the question asks what the twin does now, which an ongoing newest entry answers."""
     if len(jobs) < 2:
         return None
     if _FIRST.search(question):
@@ -211,4 +219,7 @@ def career_answer(question: str, jobs: Sequence[Job], said: str, *, asked: str =
         return CareerAnswer("Before that:", (jobs[following],)) if following < len(jobs) else None
     if _HISTORY.search(question):
         return CareerAnswer("Where I've worked, most recent first:", tuple(jobs[:_MAX_LISTED]))
+    if current and _ONGOING.search(jobs[0].text):
+        # "What pays the bills these days?": the resume's newest entry says it plainly, with its dates.
+        return CareerAnswer("What I do now:", (jobs[0],))
     return None
