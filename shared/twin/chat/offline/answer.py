@@ -25,7 +25,7 @@ from twin.chat.offline.money import asks_current_pay, asks_for_a_sum, states_a_s
 from twin.chat.offline.rendering import OfflineAnswer, cite, quoting
 from twin.chat.offline.scoring import Embed, score_sentences
 from twin.chat.offline.selection import select
-from twin.chat.offline.sentences import FIGURE, TERM_STOP_WORDS, Sentence, sentences_in, terms
+from twin.chat.offline.sentences import FIGURE, LETTER_WORD, TERM_STOP_WORDS, Sentence, sentences_in, terms
 from twin.chat.offline.voice import name_pattern
 from twin.chat.prompting import Passage, Profile, no_context_answer
 from twin.text.lexical import stem
@@ -64,23 +64,22 @@ _SAID_SHARE = 0.8
 _POSSESSIVE_NAME = re.compile(r"\b([A-Z\u00c0-\u00de][\w'-]*?)['\u2019]s\b")
 
 
-def _someone_elses(question: str, profile: Profile, passages: Sequence[Passage]) -> str | None:
-    """The (casefolded) name in "Ají's birthday" when it is not the twin's."""
+def _someone_elses(question: str, own_name: str) -> str | None:
+    """The (casefolded) name in "Ají's birthday" when it is not the twin's (``own_name``)."""
     found = _POSSESSIVE_NAME.search(question)
     if found is None:
         return None
-    own = (name_of(profile, passages) or "").casefold().split()
     name = found.group(1).casefold()
-    return None if name in own else name
+    return None if name in own_name.casefold().split() else name
 
 
-_CAPITALISED_WORD = re.compile(r"(?<=\s)[^\W\d_][\w'\u2019-]*")
+_CAPITALISED_WORD = re.compile(rf"(?<=\s){LETTER_WORD}")
 
 
-def _companions(question: str, profile: Profile, passages: Sequence[Passage]) -> list[str]:
+def _companions(question: str, own_name: str, passages: Sequence[Passage]) -> list[str]:
     """The (casefolded) names past the question's first word that the passages hold and that are
-    not the twin's: "Tiago" in "What year did you and Tiago get married?"."""
-    own = (name_of(profile, passages) or "").casefold().split()
+    not the twin's (``own_name``): "Tiago" in "What year did you and Tiago get married?"."""
+    own = own_name.casefold().split()
     text = " ".join(p.content for p in passages).casefold()
     found = [w.casefold().removesuffix("'s").removesuffix("\u2019s") for w in _CAPITALISED_WORD.findall(question)
              if w[0].isupper()]
@@ -145,9 +144,10 @@ def extractive_answer(
     if in_order:
         text = " ".join([in_order.lead, *(cite(job.text, job.passage.number) for job in in_order.jobs)])
         return OfflineAnswer(text, answered=True, cited=frozenset(job.passage.number for job in in_order.jobs))
+    own_name = name_of(profile, passages) or ""
     if (unknown_names(question, passages) or unheld_degree(question, passages) or unowned_animal(question, passages)
             or wrong_relative(question, passages) or denied_or_untold(question, passages)
-            or unnamed_relative(question, passages, name_of(profile, passages) or "")):
+            or unnamed_relative(question, passages, own_name)):
         return OfflineAnswer(no_context_answer(profile), answered=False)
     sentences = sentences_in(passages)
     semantic = embed is not None and query_vector is not None
@@ -178,12 +178,12 @@ def extractive_answer(
         strict = terms(topics.strict_markers)
         scored = [x for x in scored if (x.sentence.terms | x.where) & strict
                   and FIGURE.search(x.sentence.text)]
-        whose = _someone_elses(question, profile, passages)
+        whose = _someone_elses(question, own_name)
         if whose:
             # "When is Ají's birthday?" is not answered by the twin's own.
             scored = [x for x in scored if whose in x.sentence.text.casefold()]
         # "What year did you and Tiago marry?" is not answered by the year a brother married.
-        for companion in _companions(question, profile, passages):
+        for companion in _companions(question, own_name, passages):
             scored = [x for x in scored if companion in x.sentence.text.casefold()]
     elif topics and (topics.on_topic_only or (topics.topics and not semantic)):
         # Word matching alone cannot tell "how many kids" from "how many riders": the topic's words decide.

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from twin.chat.offline.scoring import Scored
-from twin.chat.offline.sentences import MIXED_CASE, NAMED, TERM_STOP_WORDS, terms
+from twin.chat.offline.sentences import LETTER_WORD, MIXED_CASE, NAMED, TERM_STOP_WORDS, terms
 from twin.chat.prompting import Passage
 from twin.text.lexical import STOP_WORDS, stem, word_set, words
 from twin.text.sentences import split_sentences
@@ -284,18 +284,20 @@ def asks_about_an_unheld_subject(question: str, held: frozenset[str], cues: froz
 
 
 # A relative by each word a question may use, and the words notes tell of them by ("my mum", "Dad").
+# A spouse is asked after by any of its names ("your wife", "your husband", "your partner") and told
+# of by any of them.
 _KIN_WORDS: dict[str, str] = {
     # Notes written between languages call parents as at home ("Umma", "Pabbi", "mamãe").
     "mother": "mother mum mom mam mama mummy mommy mamá mamãe maman mutti umma eomma amma",
     "father": "father dad daddy papa papá papai vati appa abba pabbi baba",
-    "wife": "wife married", "husband": "husband married", "spouse": "spouse wife husband married",
     "partner": "partner wife husband married", "girlfriend": "girlfriend", "boyfriend": "boyfriend",
     "fiance": "fiance fiancee engaged", "sister": "sister", "brother": "brother", "son": "son",
     "daughter": "daughter", "grandmother": "grandmother grandma granny gran nan nana",
     "grandfather": "grandfather grandpa granddad grandad", "aunt": "aunt auntie aunty", "uncle": "uncle",
     "cousin": "cousin", "niece": "niece", "nephew": "nephew",
 }
-_KIN_SYNONYMS = {word: kin for kin, said in _KIN_WORDS.items() for word in said.split() if word != "married"}
+_KIN_SYNONYMS = {"spouse": "partner"} | {word: kin for kin, said in _KIN_WORDS.items() for word in said.split()
+                                         if word != "married"}
 _IN_LAW = r"(?:-in-law|s-in-law)"
 _KIN_ASKED = rf"(?P<kin>{_alternation(frozenset(_KIN_SYNONYMS))})(?P<law>{_IN_LAW})?"
 _OWNER = (r"(?:your|(?P<owner>[A-Z\u00c0-\u00de][\w-]*)['\u2019]s)\s+"
@@ -308,7 +310,7 @@ _ASKS_KIN_NAME = tuple(re.compile(pattern, re.IGNORECASE) for pattern in (
 ))
 
 _NAME_WINDOW = 3
-_WORD = re.compile(r"(?<![\w'\u2019-])[^\W\d_][\w'\u2019-]*")
+_WORD = re.compile(rf"(?<![\w'\u2019-]){LETTER_WORD}")
 
 
 def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str = "") -> bool:

@@ -115,7 +115,8 @@ _LEAD_IN_WORDS = 12
 
 def _with_elaboration(chosen: list[Sentence], candidates: Sequence[Sentence], limit: int) -> list[Sentence]:
     """A short best sentence in prose brings the sentence after it, when it is in the same section
-    (on all 28 eval sets: 9 more turns held their facts, none lost one)."""
+    (on the 27 people of tests/quality 11 more turns held their facts and none lost one; on four
+    held out, 1 more)."""
     best = chosen[0]
     if len(chosen) > limit or best.position < 0 or best.block != -2 or len(best.text.split()) > _LEAD_IN_WORDS:
         return chosen

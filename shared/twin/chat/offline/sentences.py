@@ -12,7 +12,7 @@ from twin.ingest.chunking import BREADCRUMB_SEPARATOR, chunk_body
 from twin.text.lexical import STOP_WORDS, stem, word_set, words
 from twin.text.sentences import FIELD_LINE, LIST_MARKER, split_sentences
 
-__all__ = ["FIGURE", "MIXED_CASE", "NAMED", "TERMINAL", "TERM_STOP_WORDS", "Sentence", "passage_body",
+__all__ = ["FIGURE", "LETTER_WORD", "MIXED_CASE", "NAMED", "TERMINAL", "TERM_STOP_WORDS", "Sentence", "passage_body",
            "sentences_in", "terms"]
 
 _MIN_HEADING_LETTERS = 3
@@ -46,6 +46,9 @@ FIGURE = re.compile(r"\d|\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|(?-i:May)|j
                     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|hundred|thousand|million|six figures|"
                     r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)(?:y|ies))\b", re.IGNORECASE)
 MIXED_CASE = r"[A-Z][a-z]*[A-Z][A-Za-z]*"  # "AWS", "PhD"
+# A word in any script, as a name is written: "Kristján", "Eun-hee", "O'Neill" (a name is one whose
+# first letter is upper case; NAMED below is ASCII only).
+LETTER_WORD = r"[^\W\d_][\w'\u2019-]*"
 # Names and acronyms past the question's first word: "Brindle", "AWS", "PhD".
 NAMED = re.compile(rf"(?<=\s)(?:[A-Z][a-z]+|{MIXED_CASE})\b")
 
