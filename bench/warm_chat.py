@@ -1,9 +1,10 @@
 """Warm latency of the chat Lambda handler, in-process: p50 of POST /api/chat after the first calls.
 
-    python bench/warm_chat.py --json [--mode offline|stub] [--requests 40]
+    python bench/warm_chat.py --json [--mode offline|stub] [--requests 40] [--answer-words 120]
 
 ``offline`` answers with the hashing embedder (what the default Lambda layer has); ``stub`` sends
-the real OpenAI SDK to the local stub (tests/support/openai_stub.py). Every question is distinct,
+the real OpenAI SDK to the local stub (tests/support/openai_stub.py), which streams an answer of
+``--answer-words`` words, one chunk per word (a model streams about one per token). Every question is distinct,
 so the answer cache never answers; the first five calls are warm-up and not counted. Uses the
 embedded PostgreSQL in TWIN_DATA_DIR (or DATABASE_URL).
 """
@@ -34,9 +35,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mode", choices=("offline", "stub"), default="offline")
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--answer-words", type=int, default=120, help="words in the stub's streamed answer")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    stub = OpenAIStub().start() if args.mode == "stub" else None
+    answer = " ".join(f"word{i}" for i in range(max(args.answer_words - 1, 0))) + " [1]."
+    stub = OpenAIStub(answer=answer).start() if args.mode == "stub" else None
     if stub is not None:
         os.environ.update(OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=stub.base_url, TWIN_EMBEDDER="auto")
     else:
@@ -71,6 +74,8 @@ def main() -> int:
         stub.stop()
     result = {"mode": args.mode, "warm_p50_ms": round(statistics.median(timings), 2),
               "warm_p95_ms": round(sorted(timings)[int(len(timings) * 0.95) - 1], 2), "requests": len(timings)}
+    if stub is not None:
+        result["answer_words"] = args.answer_words
     print(json.dumps(result) if args.json else result)
     return 0
 

@@ -14,7 +14,7 @@ import pytest
 from tests.helpers import stub_settings
 from tests.support.openai_stub import DEFAULT_ANSWER, OpenAIStub
 from twin import runtime
-from twin.chat.llm import ChatModel, Completion, build_chat_model
+from twin.chat.llm import ChatModel, ChunkDelta, Completion, build_chat_model, read_chunk
 from twin.config import EMBEDDING_DIM, Settings
 from twin.errors import ConfigurationError, InvalidRequest, UpstreamError, UpstreamTimeout
 
@@ -178,3 +178,30 @@ def test_model_calls_go_through_the_client_post_without_the_sdks_resource_module
     assert not [m for m in result["resources"] if m.startswith(("openai.resources.chat", "openai.lib.streaming"))]
     assert "openai.resources.embeddings" not in result["resources"]
     assert [call.json["encoding_format"] for call in stub.calls("/embeddings")] == ["base64"]
+
+
+def test_streamed_chunk_yields_its_content_and_refusal_pieces() -> None:
+    chunk = {"model": "gpt-x", "choices": [{"delta": {"content": "Hello"}}, {"delta": {"refusal": "No."}},
+                                           {"delta": {"content": ""}}]}
+    assert read_chunk(chunk) == ChunkDelta(model="gpt-x", usage=None, choices=3, pieces=("Hello", "No."))
+
+
+def test_usage_chunk_without_choices_carries_the_token_counts() -> None:
+    choices: object
+    for choices in ([], None, "absent"):
+        chunk: dict[str, object] = {"model": "gpt-x", "usage": {"prompt_tokens": 12, "completion_tokens": 5}}
+        if choices != "absent":
+            chunk["choices"] = choices
+        assert read_chunk(chunk) == ChunkDelta(model="gpt-x", usage=(12, 5), choices=0, pieces=())
+
+
+def test_chunk_fields_of_the_wrong_shape_count_as_absent() -> None:
+    odd: list[object] = [None, "text", [1, 2],
+                         {"model": 7, "choices": [None, {"delta": "x"}, {"delta": {"content": 3}}],
+                          "usage": {"prompt_tokens": True, "completion_tokens": -4}}]
+    assert [read_chunk(chunk) for chunk in odd] == [
+        ChunkDelta(model="", usage=None, choices=0, pieces=()),
+        ChunkDelta(model="", usage=None, choices=0, pieces=()),
+        ChunkDelta(model="", usage=None, choices=0, pieces=()),
+        ChunkDelta(model="", usage=(0, 0), choices=2, pieces=()),
+    ]

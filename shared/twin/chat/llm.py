@@ -5,6 +5,9 @@ relied on; only the final failure is translated into a domain error. The request
 client's ``post`` (the SDK's documented way to reach any endpoint, with the same retries, timeouts
 and errors) rather than ``client.chat.completions``: that resource imports the SDK's parsing and
 streaming helpers, ~30 ms of a cold start (bench/coldstart.py), for features this call never uses.
+The streamed chunks are read as the plain JSON they arrive as (``Stream[object]``), not built into
+the SDK's ``ChatCompletionChunk`` models: building one costs ~0.6 ms of CPU here, and an answer
+streams one chunk per token or so (bench/warm_chat.py --mode stub; see bench/README.md).
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from twin.openai_client import make_openai_client, map_openai_error, resolve_ope
 
 if TYPE_CHECKING:
     from openai import Stream
-    from openai.types.chat import ChatCompletionChunk
 
 __all__ = ["ChatModel", "Completion", "build_chat_model"]
 
@@ -66,7 +68,6 @@ class ChatModel:
         """The answer as it is generated: text deltas, then one ``Completion`` with the full text
         and the token usage (``stream_options.include_usage``: the last chunk carries it)."""
         import openai
-        from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
         limit = max_tokens if max_tokens is not None else self._settings.max_answer_tokens
         parts: list[str] = []
@@ -76,28 +77,63 @@ class ChatModel:
         try:
             body = {"model": self.model, "messages": messages, "max_completion_tokens": limit,
                     "temperature": temperature, "stream": True, "stream_options": {"include_usage": True}}
-            stream: Stream[ChatCompletionChunk] = self._client.post(
-                "/chat/completions", body=body, cast_to=ChatCompletion, stream=True,
-                stream_cls=openai.Stream[ChatCompletionChunk])
+            stream: Stream[object] = self._client.post(
+                "/chat/completions", body=body, cast_to=object, stream=True, stream_cls=openai.Stream[object])
             with stream:
                 for chunk in stream:
-                    model = chunk.model or model
-                    if chunk.usage is not None:
-                        prompt_tokens = chunk.usage.prompt_tokens
-                        completion_tokens = chunk.usage.completion_tokens
-                    for choice in chunk.choices:
-                        choices += 1
-                        # A refusal arrives in its own field; it is still the answer to show.
-                        piece = choice.delta.content or choice.delta.refusal or ""
-                        if piece:
-                            parts.append(piece)
-                            yield piece
+                    delta = read_chunk(chunk)
+                    model = delta.model or model
+                    if delta.usage is not None:
+                        prompt_tokens, completion_tokens = delta.usage
+                    choices += delta.choices
+                    for piece in delta.pieces:
+                        parts.append(piece)
+                        yield piece
         except openai.OpenAIError as e:
             raise map_openai_error(e, what="chat", model=self.model, settings=self._settings) from e
         if not choices:
             raise UpstreamError(f"chat model {self.model!r} returned no choices")
         yield Completion(text="".join(parts), prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
                          model=model)
+
+
+@dataclass(frozen=True)
+class ChunkDelta:
+    """What one streamed ``chat.completion.chunk`` carries that the answer needs."""
+
+    model: str
+    usage: tuple[int, int] | None  # prompt and completion tokens: the last chunk, with include_usage
+    choices: int
+    pieces: tuple[str, ...]  # the text each choice adds, empty ones left out
+
+
+def read_chunk(chunk: object) -> ChunkDelta:
+    """One chunk's JSON, read defensively: OpenAI-compatible servers differ in what they leave out
+    (``choices`` null or absent on the usage chunk, ``delta`` without ``content``), and whatever a
+    field holds that is not what the API documents counts as absent rather than failing the answer."""
+    fields = chunk if isinstance(chunk, dict) else {}
+    model = fields.get("model")
+    usage = fields.get("usage")
+    tokens = None
+    if isinstance(usage, dict):
+        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        tokens = (_count(prompt), _count(completion))
+    choices = fields.get("choices")
+    listed = [choice for choice in choices if isinstance(choice, dict)] if isinstance(choices, list) else []
+    pieces: list[str] = []
+    for choice in listed:
+        delta = choice.get("delta")
+        if isinstance(delta, dict):
+            # A refusal arrives in its own field; it is still the answer to show.
+            piece = delta.get("content") or delta.get("refusal")
+            if isinstance(piece, str) and piece:
+                pieces.append(piece)
+    return ChunkDelta(model=model if isinstance(model, str) else "", usage=tokens, choices=len(listed),
+                      pieces=tuple(pieces))
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def build_chat_model(settings: Settings) -> ChatModel | None:
