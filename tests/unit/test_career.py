@@ -162,3 +162,33 @@ def test_what_the_twin_does_now_is_the_newest_entry_when_it_is_still_going_on() 
 def test_a_question_about_current_work_fetches_the_resume() -> None:
     assert asks_about_jobs("What do you do for a living?", "What do you do for a living?", current=True)
     assert not asks_about_jobs("What do you do for fun?", "What do you do for fun?")
+
+
+def test_an_employers_sub_section_holds_one_job_per_bold_role_line_with_its_dates() -> None:
+    roles = [
+        _chunk(1, ("Priya R", "Experience", "Haulwise — Vancouver, BC"),
+               "*Fleet dispatch software*\n\n**Staff SRE** · Feb 2023 \u2013 present\n- Lead reliability\n\n"
+               "**Senior SRE** · Sep 2021 \u2013 Jan 2023\n- **2022**: first SLOs"),
+        _chunk(2, ("Priya R", "Experience", "Lakeshore Bank — Toronto"), "*Retail bank*\n*June 2017 \u2013 July 2021*"),
+    ]
+    assert [job.text for job in jobs_in(roles)] == [
+        "Haulwise — Vancouver, BC, Staff SRE (Feb 2023 \u2013 present)",
+        "Haulwise — Vancouver, BC, Senior SRE (Sep 2021 \u2013 Jan 2023)",
+        "Lakeshore Bank — Toronto (June 2017 \u2013 July 2021)"]
+    now = career_answer("So what pays the bills these days?", jobs_in(roles), said="", current=True)
+    assert now is not None
+    assert now.jobs[0].text.startswith("Haulwise — Vancouver, BC, Staff SRE")
+
+
+def test_before_a_change_the_newest_job_began_is_the_job_before_the_newest() -> None:
+    jobs = jobs_in(SUB_SECTIONS)
+    for question in ("Where were you working before you moved to the Netherlands?",
+                     "What were you doing before you started building instruments?",
+                     "Where did you work before going freelance?"):
+        assert asks_about_jobs(question, question), question
+        answer = career_answer(question, jobs, said="")
+        assert answer is not None, question
+        assert answer.jobs[0].text.startswith("Tuma Labs"), question
+    began = career_answer("Where did your professional career begin?", jobs, said="")
+    assert began is not None
+    assert began.jobs[0].text == "Relay — Junior Analyst"

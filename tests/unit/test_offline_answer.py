@@ -9,7 +9,8 @@ import pytest
 from twin.chat.intents import Intent, read_topics
 from twin.chat.offline import extractive_answer, introduce
 from twin.chat.offline.declines import asks_about_an_unheld_subject, asks_about_the_unmentioned
-from twin.chat.offline.sentences import terms
+from twin.chat.offline.scoring import Scored
+from twin.chat.offline.sentences import sentences_in, terms
 from twin.chat.prompting import Passage, Profile, no_context_answer
 from twin.ingest.chunking import chunk_document
 
@@ -646,3 +647,35 @@ def test_current_work_is_asked_of_the_twin_alone() -> None:
     assert not _asks_current_work("What does he do for a living?")
     assert not _asks_current_work("What are you earning in your current job?")
     assert not _asks_current_work("What made you give up guiding planes for a living?")
+
+
+def test_how_to_get_in_touch_is_answered_by_the_email_address_not_by_talk_of_reaching_people() -> None:
+    notes = passage(1, "Notes\n\nI love reaching people through data stories. Best way to unwind: climbing.")
+    contact = passage(2, "Profile > Contact\n\nWebsite: https://ada.example.org. Email: ada@example.org.")
+    for question in ("What's the best way to get hold of you?", "How would I get in touch to commission a piece?",
+                     "How can I reach you?"):
+        result = extractive_answer(question=question, passages=[notes, contact], profile=ADA,
+                                   topics=read_topics(question)).text
+        assert "ada@example.org" in result, (question, result)
+        assert "reaching people" not in result, question
+    website = extractive_answer(question="Do you have a website?", passages=[notes, contact], profile=ADA,
+                                topics=read_topics("Do you have a website?")).text
+    assert "https://ada.example.org" in website
+
+
+def test_a_contact_question_without_an_address_in_the_notes_is_declined() -> None:
+    notes = passage(1, "Notes\n\nI am easy to reach and I answer every message. I use Node.js at work.")
+    result = extractive_answer(question="What's the best way to get in touch?", passages=[notes], profile=ADA,
+                               topics=read_topics("What's the best way to get in touch?"))
+    assert not result.answered
+
+
+def test_a_sentence_that_only_repeats_the_pets_name_is_no_confident_answer_to_its_breed() -> None:
+    cat = passage(1, "Notes > Pets\n\nCat: Pepper. Pepper came from a shelter in Leeds.")
+    held = terms(cat.content)
+    sentences = sentences_in([cat])
+    naming = [Scored(s, 0.7 if s.text.startswith("Cat") else 0.3, 0.0, 0.0) for s in sentences]
+    assert asks_about_an_unheld_subject("What breed is Pepper?", held, frozenset(), naming)
+    # A sentence that says more than the name may be the answer in other words ("a rescue greyhound").
+    telling = [Scored(s, 0.7 if "shelter" in s.text else 0.3, 0.0, 0.0) for s in sentences]
+    assert not asks_about_an_unheld_subject("What breed is Pepper?", held, frozenset(), telling)

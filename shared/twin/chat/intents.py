@@ -235,6 +235,16 @@ TOPICS: tuple[Topic, ...] = (
     _topic("rates", r"\b(?:how much do you charge|charge|day rate|rates?|fees?|pricing|quote)\b",
            "My rates: I charge ... per day, I quote per project, my fee ...",
            "rate rates fee fees quote quoted charge pricing budget"),
+    # "What's the best way to get hold of you?": an e-mail address or a website answers, whatever the
+    # sentence around it says (twin.chat.offline.answer keeps only sentences holding one).
+    _topic("contact", r"\b(?:get in touch|get hold of (?:you|your)|reach (?:you|out to you)|"
+           r"contact (?:you|details|info\w*)|"
+           r"(?:your|an?) (?:e-?mail(?: address)?|website|web ?site|phone number|linkedin)|"
+           r"how (?:can|do|could|should|would|might) (?:i|we|someone|people) "
+           r"(?:reach|contact|email|e-mail|message|find) you|"
+           r"best way to (?:reach|contact|email|message))\b",
+           "Contact me: my email address is ..., my website ..., find me on LinkedIn.",
+           "email e-mail contact website linkedin reach"),
     _topic("volunteering", r"\b(?:charity|charities|volunteer\w*|non-?profits?|give back|giving back|pro bono|"
            r"good causes?|community (?:work|service))\b",
            "I volunteer with ..., unpaid work for a charity or community group.",

@@ -23,7 +23,7 @@ from twin.chat.offline.declines import (
 from twin.chat.offline.introductions import name_of
 from twin.chat.offline.money import asks_current_pay, asks_for_a_sum, states_a_sum, states_an_expectation
 from twin.chat.offline.rendering import OfflineAnswer, cite, quoting
-from twin.chat.offline.scoring import Embed, score_sentences
+from twin.chat.offline.scoring import Embed, Scored, score_sentences
 from twin.chat.offline.selection import select
 from twin.chat.offline.sentences import FIGURE, LETTER_WORD, TERM_STOP_WORDS, Sentence, sentences_in, terms
 from twin.chat.offline.voice import name_pattern
@@ -120,6 +120,26 @@ def _counts(sentence: Sentence) -> bool:
     return bool(FIGURE.search(sentence.text) or _LISTS.search(sentence.text)) or sentence.block >= 0
 
 
+# An e-mail address, a web address, a phone number: what answers "How do I get in touch?".
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A bare domain needs a known ending: "Node.js" is no address.
+_WEB_ADDRESS = re.compile(r"\bhttps?://\S+|\bwww\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|io|dev|me|co|info|app|"
+                          r"eu|uk|ie|de|at|ch|nl|be|fr|es|pt|it|se|no|dk|fi|is|pl|cz|ee|br|mx|ar|cl|ca|us|au|nz|jp|kr|"
+                          r"in|sg|za|ng|ke|gh)(?:/\S*)?\b")
+_PHONE = re.compile(r"\+?\d[\d ()./-]{7,}\d")
+_ASKS_WEB = re.compile(r"\b(?:website|web ?site|site|linkedin|github|online|socials?|instagram)\b", re.IGNORECASE)
+
+
+def _contact_details(question: str, scored: list[Scored]) -> list[Scored]:
+    """The sentences holding a way to reach the twin; those with an e-mail address first in line
+    unless the question asks for a website or a profile: a sentence about being reachable says
+    nothing a visitor can use."""
+    reachable = [x for x in scored if _EMAIL.search(x.sentence.text) or _WEB_ADDRESS.search(x.sentence.text)
+                 or _PHONE.search(x.sentence.text)]
+    mailed = [x for x in reachable if _EMAIL.search(x.sentence.text)]
+    return mailed if mailed and not _ASKS_WEB.search(question) else reachable
+
+
 def extractive_answer(
     *, question: str, passages: Sequence[Passage], profile: Profile, search_text: str | None = None,
     query_vector: Sequence[float] | None = None, embed: Embed | None = None, max_sentences: int = 3,
@@ -173,6 +193,8 @@ def extractive_answer(
         # "How many followers does it have?" is answered by a number of followers, not "94 episodes".
         what = stem(counted.group(1).casefold())
         scored = [x for x in scored if _counts(x.sentence) and what in x.sentence.terms | x.where]
+    if topics and topics.asks("contact"):
+        scored = _contact_details(question, scored)
     if topics and topics.strict:
         # A salary or a birthday is a figure or a date: "I print birthday cards" is a near miss.
         strict = terms(topics.strict_markers)

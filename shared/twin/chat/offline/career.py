@@ -40,7 +40,7 @@ _FIRST = re.compile(r"\b(?:very )?first (?:real |proper |full[- ]time )?(?:job|r
                     r"(?: (?:after|out of) (?:university|uni|college|school|graduating|graduation|your degree))?"
                     r"\s*\??\s*$|"
                     # "Where did your career actually begin?", "Where did you start out?"
-                    r"\bwhere did (?:you|your career) (?:actually |really |first )?(?:start|begin|get started)"
+                    r"\bwhere did (?:you|your (?:\w+ )?career) (?:actually |really |first )?(?:start|begin|get started)"
                     r"(?: out)?\s*\??\s*$", re.IGNORECASE)
 _HISTORY = re.compile(r"\bwhere (?:else )?(?:have|had|did) you (?:work|worked|been employed)\b|"
                       r"\b(?:work|employment|job) history\b|"
@@ -89,6 +89,29 @@ def _section_at(path: Sequence[str]) -> int | None:
     return next((i for i, heading in enumerate(path) if _SECTION.match(heading.strip())), None)
 
 
+_DATES_SEARCH_LINES = 2
+# Where a role line's dates begin: "Staff SRE · Feb 2023 - present", "Analyst (2019-2021)".
+_DATES_START = re.compile(r"(?:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+)?"
+                          r"\b(?:19|20)\d{2}\b", re.IGNORECASE)
+
+
+def _dates_line(line: str) -> bool:
+    return bool(_YEAR.search(line)) and len(line) <= _DATES_LINE_CHARS and not line.startswith(("- ", "* ", "\u2022"))
+
+
+def _entry_line(line: str) -> bool:
+    return line.startswith(("**", "- **", "* **")) and bool(_YEAR.search(line)) and len(line) <= _ENTRY_LINE_CHARS
+
+
+def _role_job(passage: Passage, heading: str, line: str) -> Job:
+    """"**Staff SRE** · Feb 2023 - present" under "Haulwise, Vancouver": the employer, the role, its dates."""
+    plain = _plain(line)
+    start = _DATES_START.search(plain)
+    role = plain[:start.start()].rstrip(" \u00b7|,;:([-\u2013\u2014") if start else plain
+    dates = plain[start.start():] if start else ""
+    return _job(passage, f"{heading}, {role}" if role else heading, dates)
+
+
 def _jobs_of(passage: Passage) -> list[Job]:
     path = passage.heading_path
     at = _section_at(path)
@@ -96,14 +119,19 @@ def _jobs_of(passage: Passage) -> list[Job]:
         return []
     lines = [line.strip() for line in chunk_body(passage.content, path).split("\n") if line.strip()]
     if len(path) > at + 1:  # one job per sub-section: its heading, and the dates line under it
-        first = lines[0] if lines else ""
-        dated = (_YEAR.search(first) and len(first) <= _DATES_LINE_CHARS
-                 and not first.startswith(("- ", "* ", "\u2022")))  # a dates line, not the first bullet
-        return [_job(passage, path[at + 1], first if dated else "")]
+        heading = path[at + 1]
+        # An employer's heading over its roles: "### Haulwise", then "**Staff SRE** · Feb 2023 - present"
+        # (bold lines of their own: a bold bullet is the role's work).
+        roles = [_role_job(passage, heading, line) for line in lines if line.startswith("**") and _entry_line(line)]
+        if len(roles) > 1 or (roles and not _dates_line(lines[0])):
+            return roles
+        # Its dates line, or one after a line describing the employer (a bullet is the role's work).
+        dated = next((line for line in lines[:_DATES_SEARCH_LINES] if _dates_line(line)), "")
+        return [_job(passage, heading, dated)]
     # Jobs as lines of the section itself: "**Data Engineer — Panier Frais**, Montréal *(2019 - 2022)*"
     # (or a list of them: "- **Nov 2018 - now · Illustrator**, Barcelona"), or as the rows of a table.
     jobs = [_job(passage, line, layout="line") for line in lines
-            if line.startswith(("**", "- **", "* **")) and _YEAR.search(line) and len(line) <= _ENTRY_LINE_CHARS]
+            if _entry_line(line)]
     rows = [job for job in (_row_job(passage, line) for line in lines if line.startswith("|")) if job]
     return jobs + rows
 
@@ -126,7 +154,8 @@ def jobs_in(passages: Sequence[Passage]) -> list[Job]:
 
 
 _ABOUT_WORK = re.compile(r"\b(?:work|worked|working|job|jobs|employer|employers|employed|company|companies|"
-                         r"role|roles|position|career|gig|for a living)\b", re.IGNORECASE)
+                         r"role|roles|position|career|gig|for a living)\b|\bwhat (?:were|was) you doing\b",
+                         re.IGNORECASE)
 
 
 def asks_about_jobs(question: str, search_text: str, *, current: bool = False) -> bool:
@@ -157,6 +186,7 @@ def _named_by(jobs: Sequence[Job], question: str) -> int | None:
 
 _EMPLOYER = re.compile(r"\b(?:employer|employers|company|companies|organi[sz]ation|firm|workplace)\b", re.IGNORECASE)
 _SAME_EMPLOYER_SHARE = 0.75
+_ASKS_WHERE = re.compile(r"\W*(?:and |so |but )?where\b", re.IGNORECASE)
 
 
 def _same_employer(job: Job, other: Job) -> bool:
@@ -183,7 +213,9 @@ class CareerAnswer:
     jobs: tuple[Job, ...]
 
 
-_CURRENT = re.compile(r"\b(?:current|present|now|joining|set up|started|this|gig|for a living)\b", re.IGNORECASE)
+# "Before you moved to the Netherlands", "before you went out on your own": a change the newest entry began.
+_CURRENT = re.compile(r"\b(?:current|present|now|joining|set up|started|this|gig|for a living)\b|"
+                      r"\bbefore (?:you|going|moving|starting|setting up|becoming)\b", re.IGNORECASE)
 
 
 # An entry still going on: "(March 2022 - present)", "since 2021", "2019 -".
@@ -213,7 +245,9 @@ def career_answer(question: str, jobs: Sequence[Job], said: str, *, asked: str =
                 return None
             named = 0
         following = named + 1
-        if _EMPLOYER.search(asked or question) or _terms_of_names(question) & jobs[named].terms:
+        # "Where were you working before...?" asks for a place of work, which a promotion does not change.
+        if (_EMPLOYER.search(asked or question) or _ASKS_WHERE.match(question)
+                or _terms_of_names(question) & jobs[named].terms):
             while following < len(jobs) and _same_employer(jobs[named], jobs[following]):
                 following += 1
         return CareerAnswer("Before that:", (jobs[following],)) if following < len(jobs) else None

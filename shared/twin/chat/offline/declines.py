@@ -278,9 +278,13 @@ def _unheld_subject(question: str, held: frozenset[str], cues: frozenset[str]) -
 def asks_about_an_unheld_subject(question: str, held: frozenset[str], cues: frozenset[str],
                                  scored: Sequence[Scored]) -> bool:
     """The question asks about a subject no passage holds (_unheld_subject) and no sentence is a
-    confident match for it anyway."""
-    return (bool(_unheld_subject(question, held, cues))
-            and max((x.semantic for x in scored), default=0.0) < _CONFIDENT_HEADLESS)
+    confident match for it anyway. A sentence that only repeats what the question names ("Ruska.",
+    "Cat: Pepper" for "What breed is Pepper?") is close to it by those words, not by an answer."""
+    if not _unheld_subject(question, held, cues):
+        return False
+    asked = terms(question) | _ANIMALS
+    telling = [x.semantic for x in scored if x.sentence.terms - asked]
+    return max(telling, default=0.0) < _CONFIDENT_HEADLESS
 
 
 # A relative by each word a question may use, and the words notes tell of them by ("my mum", "Dad").
