@@ -7,7 +7,7 @@ import re
 import pytest
 
 from twin.chat.intents import Intent, read_topics
-from twin.chat.offline import extractive_answer, introduce
+from twin.chat.offline import extractive_answer, introduce, jobs_in
 from twin.chat.offline.declines import asks_about_an_unheld_subject, asks_about_the_unmentioned
 from twin.chat.offline.scoring import Scored
 from twin.chat.offline.sentences import sentences_in, terms
@@ -679,3 +679,27 @@ def test_a_sentence_that_only_repeats_the_pets_name_is_no_confident_answer_to_it
     # A sentence that says more than the name may be the answer in other words ("a rescue greyhound").
     telling = [Scored(s, 0.7 if "shelter" in s.text else 0.3, 0.0, 0.0) for s in sentences]
     assert not asks_about_an_unheld_subject("What breed is Pepper?", held, frozenset(), telling)
+
+
+def test_what_the_twin_did_somewhere_is_not_answered_by_what_it_does_now() -> None:
+    resume = Passage(number=1, document_id="cv.md", chunk_id="cv:1", title="CV", heading_path=("CV", "Experience"),
+                     content="CV > Experience\n\n**Principal Engineer — Maasland** *(2021 - present)*\n"
+                             "**Engineer — Holbeck, Leeds** *(2014 - 2021)*", score=1.0)
+    leeds = passage(2, "Notes\n\nIn Leeds I did an MSc in water engineering and played five-a-side on Thursdays.")
+    jobs = jobs_in([resume])
+    now = extractive_answer(question="What do you do for a living?", passages=[resume, leeds], profile=ADA, jobs=jobs,
+                            topics=read_topics("What do you do for a living?"))
+    assert now.text.startswith("What I do now: Principal Engineer")
+    then = extractive_answer(question="What did you do at Leeds?", passages=[resume, leeds], profile=ADA, jobs=jobs,
+                             topics=read_topics("What did you do at Leeds?"))
+    assert not then.text.startswith("What I do now")
+
+
+def test_a_location_field_answers_where_the_twin_is_based() -> None:
+    climbing = passage(1, "Notes > Climbing\n\nProjecting a V5 indoors at the moment. I boulder three times a week.")
+    profile = passage(2, "Profile\n\nLocation: city: Mexico City; neighbourhood: Narvarte.")
+    question = "Where are you based at the moment?"
+    result = extractive_answer(question=question, passages=[climbing, profile], profile=ADA,
+                               topics=read_topics(question)).text
+    assert "Mexico City" in result
+    assert "V5" not in result

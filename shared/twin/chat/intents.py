@@ -147,7 +147,7 @@ TOPICS: tuple[Topic, ...] = (
     _topic("home", r"\bwhere (?:do|did) you (?:live|stay)|\bwhereabouts\b|"
            r"\b(?:based|located|reside|neighbou?rhood)\b|"
            r"\b(?:what|which) (?:city|town|country|part of)\b", "I live in ..., I'm based in ...",
-           "live lives living based settled moved"),
+           "live lives living based settled moved location"),
     _topic("partner", r"\b(?:married|marry|spouse|husband|wife|partner|girlfriend|boyfriend|single|dating|"
            r"relationship|engaged|other half|significant other|(?:someone|anyone) special|special someone|"
            r"seeing (?:anyone|someone)|taken)\b|\bis there an? (?:mrs|mr|missus|mister)\b",

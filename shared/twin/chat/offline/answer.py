@@ -103,8 +103,9 @@ def _covers(text: str, years: set[int]) -> bool:
 
 # "What does he do for a living?" and "your role there" ask about someone or something else; "How did you end
 # up ... for a living?" asks for a story.
-_NOT_THE_TWINS_NOW = re.compile(r"^\W*(?:and |so |but )?how\b|\b(?:he|she|they|his|her|their|him|them|there)\b",
-                                re.IGNORECASE)
+# "What did you do at Leeds?" asks about then, not now.
+_NOT_THE_TWINS_NOW = re.compile(r"^\W*(?:and |so |but )?how\b|\b(?:he|she|they|his|her|their|him|them|there)\b|"
+                                r"\b(?:did|was|were|used to|back then)\b", re.IGNORECASE)
 
 
 def _asks_current_work(question: str) -> bool:
