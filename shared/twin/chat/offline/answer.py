@@ -22,6 +22,7 @@ from twin.chat.offline.declines import (
 )
 from twin.chat.offline.introductions import name_of
 from twin.chat.offline.money import asks_current_pay, asks_for_a_sum, states_a_sum, states_an_expectation
+from twin.chat.offline.particulars import keep_particulars
 from twin.chat.offline.rendering import OfflineAnswer, cite, quoting
 from twin.chat.offline.scoring import Embed, Scored, score_sentences
 from twin.chat.offline.selection import select
@@ -222,6 +223,7 @@ def extractive_answer(
     if asks_current_pay(question):
         scored = [x for x in scored if not states_an_expectation(" ".join([x.sentence.text, x.sentence.heading,
                                                                            *x.sentence.passage.heading_path]))]
+    scored = keep_particulars(question, scored)
     limit = max(1, max_sentences)
     chosen = []
     if said and len(question.split()) <= _MORE_WORDS and _ASKS_FOR_MORE.search(question):
