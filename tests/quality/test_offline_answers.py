@@ -78,11 +78,11 @@ PEOPLE = [
     _held_out("mateo", fact_rate=0.67, false_declines=3, hit_at_3=0.85),
     _held_out("aroha", fact_rate=0.75, false_declines=3, declined=5, hit_at_3=0.85),
     _held_out("dmitri", fact_rate=0.77, false_declines=4),
-    _held_out("lucia", fact_rate=0.59, false_declines=1, declined=3),
+    _held_out("lucia", fact_rate=0.59, false_declines=1, declined=4),
     # Written later in stop 12 and measured once on a7159c5 before anything was tuned on them, then tuned on.
     # Siobhán's "two-minute version of how you got here" wants her first career, which her introduction leaves out.
     _held_out("siobhan", fact_rate=0.65, false_declines=3, declined=5, hit_at_3=0.8, introduces_itself=False),
-    _held_out("kwame", fact_rate=0.69, false_declines=1, declined=4, hit_at_3=0.95),
+    _held_out("kwame", fact_rate=0.69, false_declines=1, declined=5, hit_at_3=0.95),
     _held_out("anhthu", fact_rate=0.79, false_declines=2, declined=5, hit_at_3=0.85),
     _held_out("rafael", fact_rate=0.79, false_declines=1, hit_at_3=0.95),
     # Written at the start of stop 13 and measured once on 1d42794 before anything was tuned on them, then tuned on.
@@ -91,7 +91,7 @@ PEOPLE = [
     _held_out("minji", fact_rate=0.71, false_declines=3, hit_at_3=0.85),
     _held_out("sunna", fact_rate=0.63, false_declines=4, hit_at_3=0.85),
     # Written at the start of stop 14 and measured once on 694c453 before anything was tuned on them, then tuned on.
-    _held_out("henrik", fact_rate=0.71, false_declines=2, declined=3),
+    _held_out("henrik", fact_rate=0.71, false_declines=2, declined=4),
     _held_out("olumide", fact_rate=0.81, false_declines=3, declined=3),
     _held_out("priyanka", fact_rate=0.79, false_declines=1, declined=3),
     _held_out("valentina", fact_rate=0.67, false_declines=3),

@@ -631,6 +631,16 @@ def test_the_name_of_a_relative_the_notes_give_beside_them_is_answered() -> None
     assert "Kristján" in text
 
 
+def test_an_ex_partner_or_a_climbing_partner_does_not_name_the_relative_asked_for() -> None:
+    notes = "Notes\n\nLiisa Korhonen, my partner, is a potter. My ex-wife and I are on fine terms now."
+    assert topical_answer("What's your ex-wife's name?", notes)[0] is False
+    answered, text = topical_answer("What's your ex-wife's name?", "Notes\n\nMy ex-wife Maria lives in Oulu.")
+    assert answered
+    assert "Maria" in text
+    climbing = "Notes\n\nMy climbing partner is Marta Soler; we met at the gym in 2017."
+    assert topical_answer("What's your partner's name?", climbing)[0] is False
+
+
 def test_a_date_asked_of_the_twin_and_someone_is_not_answered_by_another_couples() -> None:
     notes = "Notes\n\nMy brother Daniel has lived in Nagoya since 2014, married to Yui. I met Tiago at a climbing gym."
     assert topical_answer("What year did you and Tiago get married?", notes)[0] is False

@@ -303,7 +303,8 @@ _KIN_WORDS: dict[str, str] = {
 _KIN_SYNONYMS = {"spouse": "partner"} | {word: kin for kin, said in _KIN_WORDS.items() for word in said.split()
                                          if word != "married"}
 _IN_LAW = r"(?:-in-law|s-in-law)"
-_KIN_ASKED = rf"(?P<kin>{_alternation(frozenset(_KIN_SYNONYMS))})(?P<law>{_IN_LAW})?"
+# "your ex-wife", "your former husband": a relative notes tell of as "my ex", never as "my wife".
+_KIN_ASKED = rf"(?P<ex>ex-|ex\s+|former\s+)?(?P<kin>{_alternation(frozenset(_KIN_SYNONYMS))})(?P<law>{_IN_LAW})?"
 _OWNER = (r"(?:your|(?P<owner>[A-Z\u00c0-\u00de][\w-]*)['\u2019]s)\s+"
           r"(?:(?:older|younger|big|little|elder|eldest|youngest|oldest|late|twin)\s+)?")
 # "What's your mum's first name?", "the name of Páll's wife", "What's Kirsty's husband called?"
@@ -314,6 +315,8 @@ _ASKS_KIN_NAME = tuple(re.compile(pattern, re.IGNORECASE) for pattern in (
 ))
 
 _NAME_WINDOW = 3
+_NOT_KIN = word_set("climbing business tennis dance dancing running training sparring lab research doubles rowing "
+                    "squash writing band project chess study hiking cycling trading")
 _WORD = re.compile(rf"(?<![\w'\u2019-]){LETTER_WORD}")
 
 
@@ -331,6 +334,8 @@ def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str =
     said = _KIN_WORDS[kin].split()
     if asked.group("law"):
         said = [f"{kin}-in-law", "in-laws"]
+    if asked.group("ex"):
+        said = ["ex", *(f"ex-{word}" for word in said)]
     told = re.compile(rf"\b(?:{_alternation(frozenset(said))})s?\b", re.IGNORECASE)
     for passage in passages:
         for sentence in split_sentences(passage.content):
@@ -340,6 +345,8 @@ def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str =
             for i, token in enumerate(tokens):
                 if not told.fullmatch(token.strip(".,;:()'\u2019\"-").removesuffix("'s").removesuffix("\u2019s")):
                     continue
+                if i and tokens[i - 1].casefold() in _NOT_KIN:
+                    continue  # "my climbing partner Marta" is no partner of the twin's life
                 # The name stands beside the word: "my sister Divya", "Umma (Lee Eun-hee)", "Brian, my husband".
                 near = " ".join(tokens[max(0, i - _NAME_WINDOW):i] + tokens[i + 1:i + 1 + _NAME_WINDOW])
                 if any(n[0].isupper() and n.casefold() not in _KIN_SYNONYMS and n.casefold() not in TERM_STOP_WORDS
