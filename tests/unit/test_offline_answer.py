@@ -526,6 +526,17 @@ def test_a_question_in_another_language_is_not_declined_for_its_words_missing_fr
     assert asks_about_the_unmentioned("What breed is your horse?", mentioned, [])
 
 
+def test_a_relative_asked_by_one_name_is_mentioned_by_notes_using_another() -> None:
+    mentioned = terms("Mamá: Luz Marina Ocampo. Taught 3rd grade at a public school for 31 years.")
+    assert not asks_about_the_unmentioned("What does your mum do?", mentioned, [])
+    assert asks_about_the_unmentioned("What does your uncle do?", mentioned, [])
+
+
+def test_whether_the_twin_can_program_asks_about_its_skills() -> None:
+    assert read_topics("Can you program?").asks("skills")
+    assert read_topics("Do you code at all?").asks("skills")
+
+
 def test_a_relative_the_notes_contradict_is_declined() -> None:
     sister = "Got one older sister, Bukola. She's a nurse in Houston."
     assert answer("What does your brother do for a living?", sister) == no_context_answer(ADA)

@@ -179,7 +179,7 @@ TOPICS: tuple[Topic, ...] = (
            r"opportunity|challenge)\b|\bjob (?:search|hunting)\b|\bavailable\b|\bhiring\b",
            "I'm open to conversations about my next role; I'm exploring, looking for a role where ..."),
     _topic("skills", r"\b(?:good at|strengths?|strongest|skills?|expertise|best at|speciali[sz]e|speciality|specialty|"
-           r"tech stack|technologies|tools|toolbox|toolkit|packages)\b",
+           r"tech stack|technologies|tools|toolbox|toolkit|packages)\b|\b(?:can|do) you (?:code|program)\b",
            "My skills and strengths: I'm good at ..., experienced with ..."),
     _topic("music", r"\b(?:music|musical|musician|instruments?|listen(?:ing)? to|songs?|bands?|playlists?|"
            r"podcasts?|albums?)\b|"

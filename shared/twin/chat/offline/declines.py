@@ -204,7 +204,9 @@ def asks_about_the_unmentioned(question: str, mentioned: frozenset[str], scored:
     if (not asked or not _in_english(question) or any(x.topical for x in scored)
             or max((x.semantic for x in scored), default=0.0) >= _CONFIDENT_SEMANTIC):
         return False
-    return not asked & mentioned
+    # "your mum" is mentioned by notes that say "Mamá: Luz Marina": a relative by any of their names.
+    said = {form for t in asked for form in _KIN_FORMS.get(t, ())}
+    return not (asked | said) & mentioned
 
 
 # The words a question's subject follows: "What breed...", "Which climbing gym...", "your boss".
@@ -302,6 +304,7 @@ _KIN_WORDS: dict[str, str] = {
 }
 _KIN_SYNONYMS = {"spouse": "partner"} | {word: kin for kin, said in _KIN_WORDS.items() for word in said.split()
                                          if word != "married"}
+_KIN_FORMS = {stem(word): terms(_KIN_WORDS[kin]) for word, kin in _KIN_SYNONYMS.items()}
 _IN_LAW = r"(?:-in-law|s-in-law)"
 # "your ex-wife", "your former husband": a relative notes tell of as "my ex", never as "my wife".
 _KIN_ASKED = rf"(?P<ex>ex-|ex\s+|former\s+)?(?P<kin>{_alternation(frozenset(_KIN_SYNONYMS))})(?P<law>{_IN_LAW})?"
