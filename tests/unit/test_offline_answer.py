@@ -679,9 +679,10 @@ def test_how_to_get_in_touch_is_answered_by_the_email_address_not_by_talk_of_rea
                                    topics=read_topics(question)).text
         assert "ada@example.org" in result, (question, result)
         assert "reaching people" not in result, question
-    website = extractive_answer(question="Do you have a website?", passages=[notes, contact], profile=ADA,
-                                topics=read_topics("Do you have a website?")).text
-    assert "https://ada.example.org" in website
+    for question in ("Do you have a website?", "Where can I see your code online?"):
+        website = extractive_answer(question=question, passages=[notes, contact], profile=ADA,
+                                    topics=read_topics(question)).text
+        assert "https://ada.example.org" in website, question
 
 
 def test_a_contact_question_without_an_address_in_the_notes_is_declined() -> None:

@@ -242,7 +242,9 @@ TOPICS: tuple[Topic, ...] = (
            r"(?:your|an?) (?:e-?mail(?: address)?|website|web ?site|phone number|linkedin)|"
            r"how (?:can|do|could|should|would|might) (?:i|we|someone|people) "
            r"(?:reach|contact|email|e-mail|message|find) you|"
-           r"best way to (?:reach|contact|email|message))\b",
+           r"best way to (?:reach|contact|email|message)|"
+           r"where can (?:i|we|someone|people) (?:see|find|read|look at|follow) (?:some of )?your "
+           r"(?:code|work|portfolio|writing|projects|posts))\b",
            "Contact me: my email address is ..., my website ..., find me on LinkedIn.",
            "email e-mail contact website linkedin reach"),
     _topic("volunteering", r"\b(?:charity|charities|volunteer\w*|non-?profits?|give back|giving back|pro bono|"
