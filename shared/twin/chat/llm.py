@@ -23,7 +23,7 @@ from twin.openai_client import make_openai_client, map_openai_error, resolve_ope
 if TYPE_CHECKING:
     from openai import Stream
 
-__all__ = ["ChatModel", "Completion", "build_chat_model"]
+__all__ = ["ChatModel", "ChunkDelta", "Completion", "build_chat_model", "read_chunk"]
 
 
 @dataclass(frozen=True)

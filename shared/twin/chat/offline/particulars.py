@@ -53,8 +53,11 @@ _SCHOOL_NAME = re.compile(
 _IN_PLACE = re.compile(r"\b(?:in|at|for) (?:the )?([A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+)*)")
 
 
+_ROLE_SAID = {role: re.compile(rf"\b(?:{said})", re.IGNORECASE) for role, said in _ROLES.items()}
+
+
 def _holds_role(role: str, text: str) -> bool:
-    return bool(re.search(rf"\b(?:{_ROLES[role]})", text, re.IGNORECASE)) and bool(_PERSON_NAME.search(text))
+    return bool(_ROLE_SAID[role].search(text)) and bool(_PERSON_NAME.search(text))
 
 
 def keep_particulars(question: str, scored: Sequence[Scored]) -> list[Scored]:
@@ -63,7 +66,7 @@ def keep_particulars(question: str, scored: Sequence[Scored]) -> list[Scored]:
     kept = list(scored)
     role = _ASKS_ROLE_HOLDER.search(question)
     if role:
-        asked = next(key for key in _ROLES if (role.group("role") or role.group("verb") or "").lower().startswith(key))
+        asked = (role.group("role") or role.group("verb")).casefold()  # one of _ROLES, as the pattern names them
         kept = [x for x in kept if _holds_role(asked, x.sentence.text)]
     if _ASKS_TIME.search(question):
         kept = _in_the_place_named(question, [x for x in kept if _DURATION.search(x.sentence.text)])
