@@ -61,3 +61,91 @@ def test_a_school_in_another_place_does_not_answer_for_the_place_asked_about() -
     lima = "Education\n\nProfessional Cookery Diploma, Instituto Culinario Pachacamac, Lima (2007 - 2009)."
     assert not _answer("Which cookery school did you attend in Madrid?", lima)[0]
     assert _answer("Which cookery school did you attend in Lima?", lima)[0]
+
+
+PARTNER = ("Notes > Family\n\nMy wife Ragna is a midwife, and she works nights twice a week. "
+           "We met in 2011 at a tapas bar in Granada, and I worked a summer in a ceramics studio on Crete.")
+
+
+@pytest.mark.parametrize("question", ["Which hospital does your wife work at?",
+                                      "What was the name of the tapas bar where you met?",
+                                      "What's the name of the studio you worked at on Crete?"])
+def test_a_place_the_notes_never_name_is_declined(question: str) -> None:
+    assert not _answer(question, PARTNER)[0]
+
+
+def test_which_hospital_is_answered_by_the_sentence_naming_it() -> None:
+    named = PARTNER + " My wife has been at St Olav's Hospital in Trondheim since 2015."
+    answered, text = _answer("Which hospital does your wife work at?", named)
+    assert answered
+    assert "St Olav's Hospital" in text
+
+
+def test_someone_elses_studio_is_not_the_twins_own() -> None:
+    studios = ("Notes > Work\n\nMy own workshop is Nordlys Studio, by the harbour. "
+               "Ragna pots in her spare time, and sells bowls at the Saturday market.")
+    assert not _answer("What's the name of Ragna's pottery studio?", studios)[0]
+
+
+BOOK = "Notes > Writing\n\nMy book on glaciers, *Cold Archive*, was published in 2021 and reprinted in 2023."
+
+
+def test_a_publisher_needs_a_publishers_name_not_the_books() -> None:
+    assert not _answer("Which publishing house put out your book?", BOOK)[0]
+    assert not _answer("Who published your book?", BOOK)[0]
+    answered, text = _answer("Who published your book?",
+                             BOOK + " The book was published by Gyldendal, who also did the Danish edition.")
+    assert answered
+    assert "Gyldendal" in text
+
+
+DEGREES = ("Resume > Education\n\nMSc Glaciology, University of Bergen, 2012-2014\n"
+           "Thesis: *Meltwater pulses under Nigardsbreen*\n\nBSc Geography, University of Oslo, 2009-2012")
+
+
+def test_a_terse_thesis_line_answers_what_the_thesis_was_about() -> None:
+    answered, text = _answer("What was your master's dissertation about?", DEGREES)
+    assert answered
+    assert "Meltwater pulses" in text
+
+
+def test_a_thesis_the_notes_never_mention_is_declined() -> None:
+    studied = "Notes > Study\n\nI studied architecture at ETSAB and finished in 2012, in the middle of the crisis."
+    assert not _answer("What was your final-year project at ETSAB about?", studied)[0]
+
+
+def test_a_grade_needs_a_grade() -> None:
+    assert not _answer("What grade did you get for your master's thesis?", DEGREES)[0]
+    graded = DEGREES.replace("Nigardsbreen*", "Nigardsbreen* (graded summa cum laude)")
+    assert _answer("What grade did you get for your master's thesis?", graded)[0]
+
+
+def test_a_founding_year_needs_a_founding_not_the_year_the_twin_joined() -> None:
+    joined = "Profile > Current role\n\nEmployer: Kelda Foods\nSince: 2022-04\nTitle: Head of Quality"
+    assert not _answer("When was Kelda Foods founded?", joined)[0]
+    founded = joined + "\n\nKelda Foods was founded in 1998 by two bakers in Tromsø."
+    answered, text = _answer("When was Kelda Foods founded?", founded)
+    assert answered
+    assert "1998" in text
+
+
+def test_a_head_count_needs_the_number_of_people_employed() -> None:
+    exchanges = "Notes > Work\n\nAt Kelda Foods I set up staff exchanges with a Lagos bakery in 2023."
+    assert not _answer("How many people does Kelda Foods employ?", exchanges)[0]
+    counted = exchanges + " Kelda Foods employs about 140 people across two sites."
+    assert "140" in _answer("How many people does Kelda Foods employ?", counted)[1]
+
+
+def test_an_address_needs_a_street_or_a_postcode() -> None:
+    flat = "Notes > Home\n\nWe live in a third-floor flat in Kilimani, close to the school."
+    assert not _answer("What's your exact home address?", flat)[0]
+    street = "Notes > Home\n\nThe workshop is at Lindenstraße 12, 10969 Berlin, on the second floor."
+    assert "Lindenstraße 12" in _answer("What's the address of the workshop?", street)[1]
+
+
+def test_where_a_team_finished_needs_a_placing_at_that_event() -> None:
+    tour = ("Notes > Sport\n\nI play ultimate frisbee for Bristol Mixed. We went to Windmill for the first time in "
+            "2023. I graduated with a First in 2012.")
+    assert not _answer("Where did your frisbee team finish at Windmill?", tour)[0]
+    placed = tour + " At Windmill we finished 5th of 24 teams."
+    assert "5th" in _answer("Where did your frisbee team finish at Windmill?", placed)[1]

@@ -1,16 +1,21 @@
 """Questions that ask for one particular kind of detail, which only a sentence stating it answers:
 who holds a role ("Who supervised your PhD?"), a finishing time ("What was your time in Berlin?"),
-the name of a school ("Which school does your daughter go to?"). Notes often tell of the thing
-without that detail ("I did my PhD at NTNU", "I've run Berlin", "Lina started school in 2024"),
-and quoting them reads like an answer that is not there; with no sentence left, the twin declines.
+the name of a school ("Which school does your daughter go to?") or of another place or maker
+("Which hospital does your wife work at?", "Which publishing house put out your book?"), what a
+thesis was about or the grade it got, the year something was founded, a head count, a street
+address, where a team finished. Notes often tell of the thing without that detail ("I did my PhD
+at NTNU", "I've run Berlin", "my wife is a nurse", "Lina started school in 2024"), and quoting them
+reads like an answer that is not there; with no sentence left, the twin declines.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from twin.chat.offline.scoring import Scored
+from twin.text.lexical import word_set
 
 __all__ = ["keep_particulars"]
 
@@ -53,6 +58,104 @@ _SCHOOL_NAME = re.compile(
 _IN_PLACE = re.compile(r"\b(?:in|at|for) (?:the )?([A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+)*)")
 
 
+# "Which hospital does she work at?", "What's the name of Liisa's pottery studio?", "Which publishing
+# house put out your book?", "And who's the publisher?": the kind of place or maker asked for, by
+# the words a sentence naming one holds. A company or a team is left out: notes name employers and
+# clubs without the word ("Senior engineer at Brindle Health").
+_NAMED_KINDS = {
+    "hospital": r"hospital|clinic|infirmary|hospice|medical cent(?:er|re)|surgery",
+    "clinic": r"clinic|hospital|practice|surgery",
+    "publish": r"publish\w*|press|books|editions?|imprint|verlag|forlag|förlag|kustannus",
+    "studio": r"studio|atelier|workshop|pottery",
+    "cabin": r"cabin|hut|lodge|hytte|cottage|chalet",
+    "bar": r"bar|pub|tavern|bodega",
+    "restaurant": r"restaurant|bistro|brasserie|trattoria|eatery|diner",
+    "caf": r"caf[eé]s?|coffee ?shop",
+    "bakery": r"bakery|boulangerie|patisserie|pâtisserie",
+    "gallery": r"gallery|galerie|museum",
+    "hotel": r"hotel|inn|hostel",
+    "carver": r"carver|carved|maker|made",
+    "luthier": r"luthier|maker|made|built",
+    "label": r"label|records",
+}
+_ASKS_NAMED_KIND = re.compile(
+    r"\b(?:which\s+|what\s+|name of (?:the |your |that |this |his |her |their |[\w\u2019']+'s )?)"
+    rf"(?:[\w-]+ ){{0,2}}?(?P<kind>{'|'.join(_NAMED_KINDS)})\w*\b|"
+    r"\bwho(?:'s| is| was)? (?:the |your )?(?P<maker>publish)\w*|\bwho (?P<made>publish)\w*",
+    re.IGNORECASE)
+_NAMED_KIND_SAID = {kind: re.compile(rf"\b(?:{said})\b", re.IGNORECASE) for kind, said in _NAMED_KINDS.items()}
+# A name near the kind's word: a run of capitalised words, not at the start of the sentence, not
+# the twin's own name nor a word of the question, and not a place ("a pintxos bar in San Sebastián",
+# "a carver in Oyo", "a cabin on Hardangervidda" name no bar, no carver and no cabin).
+_CAPITALISED_RUN = re.compile(r"(?<![\w'\u2019-])[A-Z\u00c0-\u00de][\w'\u2019&.-]*"
+                              r"(?:(?:\s+|,\s*|\s+(?:of|de|du|la|le|di|van|von|and|&)\s+)[A-Z\u00c0-\u00de][\w'\u2019&.-]*)*")
+_PLACE_BEFORE = re.compile(r"\b(?:in|on|near|outside|from|to|around|across|of|via)\s+(?:the\s+)?$", re.IGNORECASE)
+_NAME_REACH = 40  # characters either side of the kind's word
+# A publisher is named the ways books say it, not by any name near "published" (the author's, the title).
+_PUBLISHER_NAMED = re.compile(
+    r"\bpublish(?:ed|es|ing)?\s+(?:it\s+|them\s+)?(?:by|with|through)\s+(?:the\s+)?[A-Z]|"
+    r"\bpublishers?\b\W{1,3}(?:is\s+|was\s+|are\s+)?(?:the\s+)?[A-Z]|"
+    r"\b[A-Z][\w'&-]*\s+(?:(?:University|Academic)\s+)?(?:Press|Books|Publishing|Publishers|Verlag|Forlag|Förlag|"
+    r"Editions|Kustannus|Wydawnictwo|House)\b|"
+    r"\b(?:Editorial|Ediciones|Éditions|Editions|Edizioni|Wydawnictwo|Kustannus|Verlag|Forlaget|Bokförlaget)\s+[A-Z]|"
+    r"\b[A-Z][\w'&-]*\s+(?:publishes|published it|is publishing|will publish|brings? out|is bringing out|"
+    r"picked (?:it|the book) up)\b")
+_NOT_NAMES = word_set("i a an the my our his her their this that it and but so we he she they mum dad mom mother "
+                      "father monday tuesday wednesday thursday friday saturday sunday january february march april "
+                      "may june july august september october november december easter christmas xmas new year eve day")
+
+# "What was your master's thesis about?", "the title of your dissertation", "your final-year project at
+# ETSAB": a thesis, by a word naming one (a degree alone is not its topic).
+_ASKS_THESIS = re.compile(r"\b(?:thesis|dissertation|capstone|final[- ](?:year )?(?:university |degree )?project|"
+                          r"degree project|m[eé]moire)\b", re.IGNORECASE)
+_THESIS_SAID = re.compile(r"\b(?:thes[ie]s|dissertation|capstone|final[- ](?:year )?project|degree project|"
+                          r"m[eé]moire|tesis|tese|tesi|masterarbeit|diplomarbeit|afhandling|oppgave|"
+                          r"PFC|TFG|TFM)\b", re.IGNORECASE)
+# "What grade did you get for your master's thesis?": a grade as one is stated.
+_ASKS_GRADE = re.compile(r"\bwhat (?:grade|mark|classification|result|gpa)\b|\bhow (?:well )?did you do\b.*\b(?:degree|"
+                         r"thesis|exams?)\b|\bwhat (?:class of )?degree classification\b", re.IGNORECASE)
+_GRADE = re.compile(r"\b(?:grade[ds]?|distinction|merit|first[- ]class|upper second|lower second|2[:.][12]|honou?rs|"
+                    r"cum laude|summa|magna|gpa|meritori[oa]|très bien|tres bien|sehr gut|mention|"
+                    r"\d+(?:[.,]\d+)?\s*/\s*\d+|(?:19|20|30)\s*e\s*lode|110 e lode)\b|"
+                    r"\b[A-F][+-]?(?=\s*(?:grade|mark)\b)",
+                    re.IGNORECASE)
+# "What year was Kade Collective founded?": a founding, with its year.
+_ASKS_FOUNDED = re.compile(r"\b(?:when|what year|which year|in what year)\b.*\b(?:founded|established|set up|"
+                           r"started|launched|created|opened)\b", re.IGNORECASE)
+# Not "since" or "started": "Since: 2022-04" is when the twin joined.
+_FOUNDED = re.compile(r"\b(?:found(?:ed|er|ers|ing)?|co-?found\w*|establish\w*|set (?:it )?up|launch\w*|"
+                      r"open(?:ed)? (?:its|their|the) doors)\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+# "How many people does Maasland employ?": a head count, not the team the twin leads.
+_ASKS_HEADCOUNT = re.compile(r"\bhow many (?:people|staff|employees|workers)\b.*\b(?:employ|work (?:at|for|there)|"
+                             r"have|has|on staff)\b|\bhow (?:big|large) is (?:the company|the firm|(?-i:[A-Z])\w+)",
+                             re.IGNORECASE)
+# The number is the head count's own: "staff exchanges since 2023" counts no one.
+_HEADCOUNT = re.compile(r"\b\d[\d,.]*\+?\s+(?:[\w-]+\s+){0,2}(?:employees|staff|people|workers|colleagues)\b|"
+                        r"\b(?:employs?|employing|headcount|workforce|staff of)\W+(?:[\w-]+\s+){0,2}\d|"
+                        r"\b\d[\d,.]*-(?:strong|person)\b", re.IGNORECASE)
+# "What's your street address?": a street and a number, or a postcode.
+_ASKS_ADDRESS = re.compile(r"\b(?:home |street |postal |exact |physical )?address\b(?! book)", re.IGNORECASE)
+_NOT_POSTAL = re.compile(r"\b(?:e-?mail|web|ip|site|url)\b", re.IGNORECASE)
+_ADDRESS = re.compile(
+    r"\b\d+[a-z]?,?\s+(?:[A-Z][\w'-]*\s+){1,3}(?:street|st|road|rd|avenue|ave|lane|ln|way|drive|dr|place|pl|square|sq|"
+    r"crescent|close|court|terrace|row|hill|grove|gardens|boulevard|blvd)\b|"
+    r"\b[A-Z][\w'-]*(?:katu|gatan|gata|gate|veien|vegen|vej|gade|straße|strasse|str\.|weg|laan|straat|gracht|utca|"
+    r"ulica|tie|polku)\s+\d+|"
+    r"\b(?:rue|calle|carrer|via|viale|avenida|rua|ulica|ul\.|avenue|boulevard|chemin|plac|piazza)\s+(?:[\w'-]+\s+){0,3}"
+    r"\d+|\b\d+,?\s+(?:rue|calle|carrer|via|avenida|rua|avenue|boulevard|chemin)\b|"
+    r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\b\d{5}\s+[A-Z][a-z]+",
+    re.IGNORECASE)
+# "Where did your frisbee team finish at UK Mixed Tour?": a placing.
+_ASKS_PLACING = re.compile(r"\bwhere did (?:you|your|the|they|we)\b.*\bfinish\b|"
+                           r"\bwhat (?:place|position|placing|rank)\b.*\b(?:finish|come|came|get|got|end)\b",
+                           re.IGNORECASE)
+_PLACING = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+                      r"last)\b(?!\s+(?:time|year|season|week|month|day|trip|ever|one|book|job))|"
+                      r"\b(?:won|win|winners?|runners?-up|podium|medal\w*|semi-?finals?|quarter-?finals?|final|"
+                      r"champions?|relegat\w*|promot\w*)\b", re.IGNORECASE)
+
+
 _ROLE_SAID = {role: re.compile(rf"\b(?:{said})", re.IGNORECASE) for role, said in _ROLES.items()}
 
 
@@ -60,10 +163,59 @@ def _holds_role(role: str, text: str) -> bool:
     return bool(_ROLE_SAID[role].search(text)) and bool(_PERSON_NAME.search(text))
 
 
-def keep_particulars(question: str, scored: Sequence[Scored]) -> list[Scored]:
-    """The sentences that may answer ``question``: when it asks for a role's holder, a finishing
-    time or a school's name, only those that state one (all of them otherwise)."""
+def _names_the_kind(kind: str, question: str, text: str, own_name: str) -> bool:
+    """``text`` has the kind's word with a name beside it that the question does not already hold."""
+    if kind == "publish":
+        return bool(_PUBLISHER_NAMED.search(text))
+    known = {w.casefold() for w in re.findall(r"[\w'\u2019-]+", f"{question} {own_name}")}
+    for said in _NAMED_KIND_SAID[kind].finditer(text):
+        if said.group(0)[0].isupper() and said.start() > 0:
+            return True  # "Turku University Hospital", "Savipaja Studio"
+        low, high = max(0, said.start() - _NAME_REACH), said.end() + _NAME_REACH
+        for run in _CAPITALISED_RUN.finditer(text):
+            if run.end() < low or run.start() > high or run.start() == 0:
+                continue
+            words = [w.casefold().removesuffix("'s").removesuffix("\u2019s")
+                     for w in re.findall(r"[\w'\u2019-]+", run.group(0))]
+            if all(w in known or w in _NOT_NAMES for w in words):
+                continue
+            if not _PLACE_BEFORE.search(text[max(0, run.start() - 12):run.start()]):
+                return True
+    return False
+
+
+_POSSESSOR = re.compile(r"\b([A-Z\u00c0-\u00de][\w-]*)['\u2019]s\b")
+
+
+def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = "") -> list[Scored]:
+    """The sentences that may answer ``question``: when it asks for one particular detail (a role's
+    holder, a finishing time, a school's or a place's name, a thesis, a grade, a founding year, a
+    head count, an address, a placing), only those that state one (all of them otherwise)."""
     kept = list(scored)
+    named = _ASKS_NAMED_KIND.search(question)
+    if named and not _ASKS_SCHOOL.search(question):
+        kind = (named.group("kind") or named.group("maker") or named.group("made")).casefold()
+        kind = next(k for k in _NAMED_KINDS if kind.startswith(k))
+        kept = [x for x in kept if _names_the_kind(kind, question, x.sentence.text, own_name)]
+        whose = _POSSESSOR.search(question)
+        if whose and whose.group(1).casefold() not in own_name.casefold().split():
+            # "Liisa's pottery studio" is not the twin's workshop.
+            kept = [x for x in kept if whose.group(1).casefold() in x.sentence.text.casefold()]
+    if _ASKS_THESIS.search(question):
+        # A sentence naming the thesis answers, though a terse "Thesis: *Tides on the Page*" is far
+        # from "What was your dissertation about?" by meaning.
+        kept = [replace(x, states_detail=True) for x in kept
+                if _THESIS_SAID.search(" ".join([x.sentence.text, x.sentence.heading]))]
+    if _ASKS_GRADE.search(question):
+        kept = [x for x in kept if _GRADE.search(x.sentence.text)]
+    if _ASKS_FOUNDED.search(question):
+        kept = [x for x in kept if _FOUNDED.search(x.sentence.text) and _YEAR.search(x.sentence.text)]
+    if _ASKS_HEADCOUNT.search(question):
+        kept = [x for x in kept if _HEADCOUNT.search(x.sentence.text)]
+    if _ASKS_ADDRESS.search(question) and not _NOT_POSTAL.search(question):
+        kept = [x for x in kept if _ADDRESS.search(x.sentence.text)]
+    if _ASKS_PLACING.search(question):
+        kept = _at_the_event_named(question, own_name, [x for x in kept if _PLACING.search(x.sentence.text)])
     role = _ASKS_ROLE_HOLDER.search(question)
     if role:
         asked = (role.group("role") or role.group("verb")).casefold()  # one of _ROLES, as the pattern names them
@@ -73,6 +225,16 @@ def keep_particulars(question: str, scored: Sequence[Scored]) -> list[Scored]:
     if _ASKS_SCHOOL.search(question):
         kept = _in_the_place_named(question, [x for x in kept if _SCHOOL_NAME.search(x.sentence.text)])
     return kept
+
+
+def _at_the_event_named(question: str, own_name: str, scored: list[Scored]) -> list[Scored]:
+    """"Where did your team finish at UK Mixed Tour?" is answered by a placing at that event: a
+    sentence holding one of the names the question gives ("a First in 2012" is a degree)."""
+    own = own_name.casefold().split()
+    named = [w.casefold() for w in re.findall(r"(?<=\s)[A-Z][\w'-]*", question) if w.casefold() not in own]
+    if not named:
+        return scored
+    return [x for x in scored if any(w in x.sentence.text.casefold() for w in named)]
 
 
 def _in_the_place_named(question: str, scored: list[Scored]) -> list[Scored]:

@@ -50,6 +50,9 @@ class Scored:
     echoes: bool = False  # it holds the word the question names its topic by ("sister" for "sisters?")
     gives_reason: bool = False  # it gives a reason a "why...?" question wants ("because", "so I decided")
     where: frozenset[str] = frozenset()  # the words of the title and headings it sits under (_where_terms)
+    # It states the one detail the question asks for ("Thesis: ..." for "What was your thesis on?"),
+    # which answers however far it is by meaning (twin.chat.offline.particulars).
+    states_detail: bool = False
 
     @property
     def score(self) -> float:

@@ -35,6 +35,8 @@ _MAX_LIST_ITEMS = 6
 
 
 def _relevant(item: Scored, semantic: bool) -> bool:
+    if item.states_detail:
+        return True
     if semantic:
         # A sentence with the very word the question names its topic by ("my older sister Divya"
         # for "any brothers or sisters?") answers though a short fact scores low on similarity;
