@@ -42,3 +42,12 @@ def test_todays_pay_is_not_the_pay_someone_hopes_for() -> None:
     assert states_an_expectation("I'm looking for £58,000 to £65,000 base")
     assert states_an_expectation("Salary expectations: £60k")
     assert not states_an_expectation("I earn £52,000 at Kitebox")
+
+
+def test_a_sum_raised_or_a_budget_is_not_answered_by_some_other_sum() -> None:
+    donation = "Last Christmas I sent the 6,200 kroner from the market to the lifeboat station."
+    assert not states_a_sum(donation, "How much venture money has Fjordwatt raised so far?")
+    assert states_a_sum("Fjordwatt raised a €4 million seed round in 2023.", "How much has Fjordwatt raised?")
+    assert asks_for_a_sum("What's the total budget of the Ombre & Eau programme?")
+    assert not states_a_sum(donation, "What's the total budget of the programme?")
+    assert states_a_sum("The programme's budget is 12 million dirhams a year.", "What's the total budget?")

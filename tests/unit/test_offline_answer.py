@@ -725,3 +725,22 @@ def test_a_location_field_answers_where_the_twin_is_based() -> None:
                                topics=read_topics(question)).text
     assert "Mexico City" in result
     assert "V5" not in result
+
+
+TEAM = ("CV > Experience\n\nSite Reliability Engineer, Haulwise, Jul 2014 - Apr 2017. "
+        "I run the SRE team's on-call rota and its incident reviews.")
+
+
+def test_how_many_is_not_answered_by_a_year_in_a_sentence_naming_the_thing() -> None:
+    assert answer("How many engineers are on your SRE team?", TEAM) == no_context_answer(ADA)
+    counted = TEAM + " The SRE team is six engineers across two time zones."
+    assert "six engineers" in answer("How many engineers are on your SRE team?", counted)
+
+
+def test_a_count_or_a_year_about_someone_named_needs_a_sentence_about_them() -> None:
+    family = ("Notes > Family\n\nMy sister Divya lives in Pune. I tested the app with nine children from my "
+              "teammates' families. We married in 2017, in Galway.")
+    assert answer("How many children does your sister Divya have?", family) == no_context_answer(ADA)
+    assert answer("What year did you and Aoife first meet?", family + " Aoife is my wife.") == no_context_answer(ADA)
+    met = family + " Aoife and I first met in 2009, the year I moved to Galway."
+    assert "2009" in answer("What year did you and Aoife first meet?", met)

@@ -6,6 +6,7 @@ import pytest
 
 from twin.chat.intents import read_topics
 from twin.chat.offline import extractive_answer
+from twin.chat.offline.particulars import _names_a_school
 from twin.chat.prompting import Passage, Profile
 
 ADA = Profile(twin_id="ada", display_name="Ada Lovelace", persona="")
@@ -149,3 +150,32 @@ def test_where_a_team_finished_needs_a_placing_at_that_event() -> None:
     assert not _answer("Where did your frisbee team finish at Windmill?", tour)[0]
     placed = tour + " At Windmill we finished 5th of 24 teams."
     assert "5th" in _answer("Where did your frisbee team finish at Windmill?", placed)[1]
+
+
+def test_a_school_of_another_level_or_someone_elses_is_not_the_one_asked_about() -> None:
+    schools = ("Notes > Growing up\n\nI went to Rotorua Girls' High School. Our daughter Aiko loves her teacher at "
+               "Aiko's school. Marcus, my husband, teaches maths.")
+    assert not _answer("Which primary school did you go to as a kid?", schools)[0]
+    assert not _answer("What's the name of the school Aiko goes to?", schools)[0]
+    assert not _answer("Which school does Marcus teach at?", schools)[0]
+    assert _names_a_school("Which high school did you go to?", "I went to Rotorua Girls' High School.")
+
+
+def test_a_thesis_of_another_degree_or_place_does_not_answer() -> None:
+    phd = ("Resume > Education\n\nPhD Glaciology, University of Bergen: thesis on meltwater pulses under "
+           "Nigardsbreen. My final project at Oslo was a flood map of the Akerselva.")
+    assert not _answer("What was your bachelor's thesis about?", phd)[0]
+    assert not _answer("What was your final-year dissertation at Cardiff about?", phd)[0]
+    assert "meltwater" in _answer("What was your PhD thesis about?", phd)[1]
+
+
+def test_a_boss_is_not_the_employer_the_question_names() -> None:
+    cv = "Resume > Experience\n\nBrindle Health — Senior Software Engineer, then Tech Lead Manager (2019 - 2023)."
+    assert not _answer("Who was your boss at Brindle Health?", cv)[0]
+    assert _answer("Who was your boss at Brindle Health?", cv + " My boss at Brindle Health was Amal Haddad.")[0]
+
+
+def test_a_nationality_beside_a_relative_is_not_their_name() -> None:
+    assert not _answer("What's your mum's name?", "Notes > Family\n\nMum: English, grew up in Sheffield.")[0]
+    assert not _answer("Which airline was the loyalty app for?",
+                       "Work > Projects\n\nLoyalty and miles app for a Turkish airline (client under NDA).")[0]

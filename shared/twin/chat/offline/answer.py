@@ -26,10 +26,10 @@ from twin.chat.offline.particulars import keep_particulars
 from twin.chat.offline.rendering import OfflineAnswer, cite, quoting
 from twin.chat.offline.scoring import Embed, Scored, score_sentences
 from twin.chat.offline.selection import select
-from twin.chat.offline.sentences import FIGURE, LETTER_WORD, TERM_STOP_WORDS, Sentence, sentences_in, terms
+from twin.chat.offline.sentences import FIGURE, LETTER_WORD, TERM_STOP_WORDS, sentences_in, terms
 from twin.chat.offline.voice import name_pattern
 from twin.chat.prompting import Passage, Profile, no_context_answer
-from twin.text.lexical import stem
+from twin.text.lexical import stem, words
 
 __all__ = ["extractive_answer"]
 
@@ -93,6 +93,10 @@ _YEAR_SPAN = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|\u2013|\u2014|to|until)\s*((?
 _SINCE_YEAR = re.compile(r"\bsince\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 
 
+_PLACES_ASKED = re.compile(r"\b(?:in|at|from|to|near|around|across|outside)\s+(?:the\s+)?"
+                           r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*")
+
+
 def _covers(text: str, years: set[int]) -> bool:
     """``text`` names one of ``years``, or a span holding it ("2018 - 2021", "since 2019")."""
     if any(int(y) in years for y in _YEAR.findall(text)):
@@ -117,9 +121,28 @@ def _asks_current_work(question: str) -> bool:
             and not _ASKS_WHY.search(question))
 
 
-def _counts(sentence: Sentence) -> bool:
-    """A figure, a list on one line, or a list item: what answers "how many...?"."""
-    return bool(FIGURE.search(sentence.text) or _LISTS.search(sentence.text)) or sentence.block >= 0
+_NUMBER = re.compile(r"\b(?:\d[\d,.]*\+?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
+                     r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty|\w+teen|hundreds?|thousands?|several)\b",
+                     re.IGNORECASE)
+# A year or a date counts nothing: "Site Reliability Engineer, Jul 2014 - Apr 2017".
+_NOT_A_COUNT = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
+_COUNT_REACH = 4  # words between a number and what it counts ("11 road bridges and footbridges")
+
+
+def _counts(what: str, item: Scored) -> bool:
+    """A number of ``what`` (a stem): "a team of nine engineers", "Engineers: 12", any number that
+    is not a year in a sentence naming them, or a list of them ("Languages: Twi, Fante, French",
+    the items under a "Languages" heading)."""
+    text = item.sentence.text
+    if what not in item.sentence.terms | item.where:
+        return False
+    if _LISTS.search(text) or item.sentence.block >= 0:
+        return True
+    tokens = words(text)
+    for i, token in enumerate(tokens):
+        if stem(token) == what and any(_NUMBER.fullmatch(t) for t in tokens[max(0, i - _COUNT_REACH):i + 3]):
+            return True
+    return bool(_NUMBER.search(_NOT_A_COUNT.sub(" ", text)))
 
 
 # An e-mail address, a web address, a phone number: what answers "How do I get in touch?".
@@ -194,7 +217,7 @@ def extractive_answer(
     if counted and stem(counted.group(1).casefold()) not in _ANY_COUNT:
         # "How many followers does it have?" is answered by a number of followers, not "94 episodes".
         what = stem(counted.group(1).casefold())
-        scored = [x for x in scored if _counts(x.sentence) and what in x.sentence.terms | x.where]
+        scored = [x for x in scored if _counts(what, x)]
     if topics and topics.asks("contact"):
         scored = _contact_details(question, scored)
     if topics and topics.strict:
@@ -212,14 +235,20 @@ def extractive_answer(
     elif topics and (topics.on_topic_only or (topics.topics and not semantic)):
         # Word matching alone cannot tell "how many kids" from "how many riders": the topic's words decide.
         scored = [x for x in scored if x.topical]
-    if _WANTS_YEAR.search(question):
-        scored = [x for x in scored if _YEAR.search(x.sentence.text)]
+    if _WANTS_YEAR.search(question) or counted:
+        if _WANTS_YEAR.search(question):
+            scored = [x for x in scored if _YEAR.search(x.sentence.text)]
+        # "What year did you and Aoife first meet?" is not answered by the year of something else, nor
+        # "How many children does your sister Divya have?" by a count of other children (a place,
+        # "How many bridges did you design back in Poland?", is often told by another name).
+        for companion in _companions(_PLACES_ASKED.sub(" ", question), own_name, passages):
+            scored = [x for x in scored if companion in x.sentence.text.casefold()]
     years = {int(y) for y in _YEAR.findall(question)}
     if years:
         # "How much honey did you get in 2023?" is not answered by 2024's harvest.
         scored = [x for x in scored if _covers(" ".join([x.sentence.text, x.sentence.heading]), years)]
     if asks_for_a_sum(question):
-        scored = [x for x in scored if states_a_sum(x.sentence.text)]
+        scored = [x for x in scored if states_a_sum(x.sentence.text, question)]
     if asks_current_pay(question):
         scored = [x for x in scored if not states_an_expectation(" ".join([x.sentence.text, x.sentence.heading,
                                                                            *x.sentence.passage.heading_path]))]

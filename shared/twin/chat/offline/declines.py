@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from twin.chat.offline.scoring import Scored
-from twin.chat.offline.sentences import LETTER_WORD, MIXED_CASE, NAMED, TERM_STOP_WORDS, terms
+from twin.chat.offline.sentences import DEMONYMS, LETTER_WORD, MIXED_CASE, NAMED, TERM_STOP_WORDS, terms
 from twin.chat.prompting import Passage
 from twin.text.lexical import STOP_WORDS, stem, word_set, words
 from twin.text.sentences import split_sentences
@@ -353,6 +353,7 @@ def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str =
                 # The name stands beside the word: "my sister Divya", "Umma (Lee Eun-hee)", "Brian, my husband".
                 near = " ".join(tokens[max(0, i - _NAME_WINDOW):i] + tokens[i + 1:i + 1 + _NAME_WINDOW])
                 if any(n[0].isupper() and n.casefold() not in _KIN_SYNONYMS and n.casefold() not in TERM_STOP_WORDS
-                       and n.casefold() != (owner or "").casefold() for n in _WORD.findall(near)):
+                       and n.casefold() not in DEMONYMS and n.casefold() != (owner or "").casefold()
+                       for n in _WORD.findall(near)):
                     return False
     return True

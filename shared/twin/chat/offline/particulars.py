@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from twin.chat.offline.scoring import Scored
+from twin.chat.offline.sentences import DEMONYMS
 from twin.text.lexical import word_set
 
 __all__ = ["keep_particulars"]
@@ -32,7 +33,8 @@ _ASKS_ROLE_HOLDER = re.compile(
     r"\bname of (?:the |your )?(?:\w+ )?(?:professor |person |doctor )?who "
     r"(?P<verb>supervis|conduct|coach|mentor|advis)",
     re.IGNORECASE)
-_PERSON_NAME = re.compile(r"\b(?:Prof(?:essor)?\.?|Dr\.?|Dame|Sir)\s+[A-Z]|\b[A-Z][a-z\u00e0-\u00ff'-]+\s+[A-Z][a-z]")
+_PERSON_NAME_WORDS = re.compile(r"\b(?:Prof(?:essor)?\.?|Dr\.?|Dame|Sir)\s+[A-Z][\w'-]*|"
+                                r"\b[A-Z][a-z\u00e0-\u00ff'-]+\s+[A-Z][a-z][\w'-]*")
 
 # "What was your finishing time in Berlin?", "What's your best time for a marathon?": a duration.
 _ASKS_TIME = re.compile(r"\b(?:finishing|finish|best|fastest|personal best|race|marathon|half[- ]marathon) time\b|"
@@ -54,6 +56,13 @@ _SCHOOL_NAME = re.compile(
     rf"\b[A-Z][\w'\u2019.-]*(?:\s+(?:[A-Z][\w'\u2019.-]*|of|de|du|la|le))*\s+(?i:{_NAMED_SCHOOL_WORDS})\b|"
     rf"\b(?i:{_NAMED_SCHOOL_WORDS})\s+"
     r"(?:(?:of|de|du|des|do|da|del|la|le|am|an)\s+)*[A-Z]")
+# A school of the level asked: "Which primary school...?" is not answered by "Rotorua Girls' High".
+_SCHOOL_LEVELS = {
+    "primary": re.compile(r"\b(?:primary|elementary|junior|infant|grundschule|national school|[eé]cole primaire|"
+                          r"escola prim[aá]ria|escuela primaria)\b", re.IGNORECASE),
+    "secondary": re.compile(r"\b(?:secondary|high|lyc[eé]e|gymnasium|grammar|sixth form|liceo|colegio|"
+                            r"middle school)\b", re.IGNORECASE),
+}
 # A place the school question names ("Which cookery school did you attend in Madrid?") must be the answer's.
 _IN_PLACE = re.compile(r"\b(?:in|at|for) (?:the )?([A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+)*)")
 
@@ -77,6 +86,7 @@ _NAMED_KINDS = {
     "carver": r"carver|carved|maker|made",
     "luthier": r"luthier|maker|made|built",
     "label": r"label|records",
+    "airline": r"airlines?|airways|air|carrier",
 }
 _ASKS_NAMED_KIND = re.compile(
     r"\b(?:which\s+|what\s+|name of (?:the |your |that |this |his |her |their |[\w\u2019']+'s )?)"
@@ -102,7 +112,8 @@ _PUBLISHER_NAMED = re.compile(
     r"picked (?:it|the book) up)\b")
 _NOT_NAMES = word_set("i a an the my our his her their this that it and but so we he she they mum dad mom mother "
                       "father monday tuesday wednesday thursday friday saturday sunday january february march april "
-                      "may june july august september october november december easter christmas xmas new year eve day")
+                      "may june july august september october november december easter christmas xmas new year eve day "
+                      "nda ceo cto cfo coo vp hr ai api faq")
 
 # "What was your master's thesis about?", "the title of your dissertation", "your final-year project at
 # ETSAB": a thesis, by a word naming one (a degree alone is not its topic).
@@ -159,8 +170,13 @@ _PLACING = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|
 _ROLE_SAID = {role: re.compile(rf"\b(?:{said})", re.IGNORECASE) for role, said in _ROLES.items()}
 
 
-def _holds_role(role: str, text: str) -> bool:
-    return bool(_ROLE_SAID[role].search(text)) and bool(_PERSON_NAME.search(text))
+def _holds_role(role: str, question: str, text: str) -> bool:
+    """``text`` states the role with a person's name beside, not a name the question gave ("Brindle
+    Health — Tech Lead Manager" names the employer asked about, not a boss)."""
+    asked = {w.casefold() for w in re.findall(r"[\w'\u2019-]+", question)}
+    return bool(_ROLE_SAID[role].search(text)) and any(
+        not {w.casefold() for w in re.findall(r"[\w'\u2019-]+", m.group(0))} <= asked | {"prof", "dr", "sir", "dame"}
+        for m in _PERSON_NAME_WORDS.finditer(text))
 
 
 def _names_the_kind(kind: str, question: str, text: str, own_name: str) -> bool:
@@ -177,7 +193,7 @@ def _names_the_kind(kind: str, question: str, text: str, own_name: str) -> bool:
                 continue
             words = [w.casefold().removesuffix("'s").removesuffix("\u2019s")
                      for w in re.findall(r"[\w'\u2019-]+", run.group(0))]
-            if all(w in known or w in _NOT_NAMES for w in words):
+            if all(w in known or w in _NOT_NAMES or w in DEMONYMS for w in words):
                 continue
             if not _PLACE_BEFORE.search(text[max(0, run.start() - 12):run.start()]):
                 return True
@@ -215,23 +231,58 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
     if _ASKS_ADDRESS.search(question) and not _NOT_POSTAL.search(question):
         kept = [x for x in kept if _ADDRESS.search(x.sentence.text)]
     if _ASKS_PLACING.search(question):
-        kept = _at_the_event_named(question, own_name, [x for x in kept if _PLACING.search(x.sentence.text)])
+        # At the event asked about: "a First in 2012" is a degree.
+        kept = _of_the_names_asked(question, own_name, [x for x in kept if _PLACING.search(x.sentence.text)])
     role = _ASKS_ROLE_HOLDER.search(question)
     if role:
         asked = (role.group("role") or role.group("verb")).casefold()  # one of _ROLES, as the pattern names them
-        kept = [x for x in kept if _holds_role(asked, x.sentence.text)]
+        kept = [x for x in kept if _holds_role(asked, question, x.sentence.text)]
     if _ASKS_TIME.search(question):
         kept = _in_the_place_named(question, [x for x in kept if _DURATION.search(x.sentence.text)])
     if _ASKS_SCHOOL.search(question):
-        kept = _in_the_place_named(question, [x for x in kept if _SCHOOL_NAME.search(x.sentence.text)])
+        kept = _in_the_place_named(question, [x for x in kept if _names_a_school(question, x.sentence.text)])
+        kept = _of_the_names_asked(question, own_name, kept)
+    if _ASKS_THESIS.search(question):
+        kept = _in_the_place_named(question, [x for x in kept if not _another_level(question, x.sentence.text)])
     return kept
 
 
-def _at_the_event_named(question: str, own_name: str, scored: list[Scored]) -> list[Scored]:
-    """"Where did your team finish at UK Mixed Tour?" is answered by a placing at that event: a
-    sentence holding one of the names the question gives ("a First in 2012" is a degree)."""
+def _names_a_school(question: str, text: str) -> bool:
+    """``text`` names a school (not "Aiko's school", which only says whose), of the level asked."""
+    asked = next((level for level, said in _SCHOOL_LEVELS.items() if said.search(question)), None)
+    for named in _SCHOOL_NAME.finditer(text):
+        words = named.group(0).split()
+        if len(words) == 2 and re.search(r"['\u2019]s$", words[0]):
+            continue
+        if asked and any(said.search(named.group(0)) for level, said in _SCHOOL_LEVELS.items() if level != asked):
+            continue
+        return True
+    return False
+
+
+# "What was your bachelor's thesis about?" is not answered by the master's thesis.
+_DEGREE_LEVELS = {
+    "bachelor": re.compile(r"\b(?:bachelor\w*|undergrad\w*|B\.?A\b|B\.?Sc\b|BEng|licenciatura|licence)", re.IGNORECASE),
+    "master": re.compile(r"\b(?:master\w*|M\.?Sc\b|M\.?A\b|MPhil|MEng|MBA|MFA|postgrad\w*)", re.IGNORECASE),
+    "doctor": re.compile(r"\b(?:Ph\.?D|doctor(?:al|ate)|DPhil)\b", re.IGNORECASE),
+}
+
+
+def _another_level(question: str, text: str) -> bool:
+    asked = next((level for level, said in _DEGREE_LEVELS.items() if said.search(question)), None)
+    if asked is None or _DEGREE_LEVELS[asked].search(text):
+        return False
+    return any(said.search(text) for level, said in _DEGREE_LEVELS.items() if level != asked)
+
+
+def _of_the_names_asked(question: str, own_name: str, scored: list[Scored]) -> list[Scored]:
+    """The sentences holding a name the question gives past its first word, when it gives one that
+    is not the twin's: "Lina's school" or "Which school does Marcus teach at?" is answered by a
+    sentence about Lina or Marcus, a placing "at UK Mixed Tour" by one about that event."""
     own = own_name.casefold().split()
-    named = [w.casefold() for w in re.findall(r"(?<=\s)[A-Z][\w'-]*", question) if w.casefold() not in own]
+    named = [w.casefold().removesuffix("'s").removesuffix("\u2019s")
+             for w in re.findall(r"(?<=\s)[A-Z\u00c0-\u00de][\w'\u2019-]*", question)]
+    named = [w for w in named if w not in own and w not in _NOT_NAMES]
     if not named:
         return scored
     return [x for x in scored if any(w in x.sentence.text.casefold() for w in named)]

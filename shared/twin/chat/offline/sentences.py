@@ -12,7 +12,8 @@ from twin.ingest.chunking import BREADCRUMB_SEPARATOR, chunk_body
 from twin.text.lexical import STOP_WORDS, stem, word_set, words
 from twin.text.sentences import FIELD_LINE, LIST_MARKER, split_sentences
 
-__all__ = ["FIGURE", "LETTER_WORD", "MIXED_CASE", "NAMED", "TERMINAL", "TERM_STOP_WORDS", "Sentence", "passage_body",
+__all__ = ["DEMONYMS", "FIGURE", "LETTER_WORD", "MIXED_CASE", "NAMED", "TERMINAL", "TERM_STOP_WORDS", "Sentence",
+           "passage_body",
            "sentences_in", "terms"]
 
 _MIN_HEADING_LETTERS = 3
@@ -22,6 +23,19 @@ _HEADING_WORDS = 6
 # With apostrophes dropped, contractions are words of their own ("what's" -> "whats").
 TERM_STOP_WORDS = STOP_WORDS | word_set("whats wheres whos hows whens whys dont doesnt didnt im ive youre youve "
                                         "many much got get")
+
+
+# Capitalised, yet no one's name: "Mum: English, grew up in Sheffield", "a Turkish airline".
+DEMONYMS = word_set(
+    "english irish scottish welsh british french german spanish italian dutch flemish belgian swiss austrian polish "
+    "czech slovak hungarian romanian bulgarian greek turkish swedish norwegian danish finnish icelandic estonian "
+    "latvian lithuanian russian ukrainian portuguese brazilian mexican argentinian chilean colombian peruvian "
+    "venezuelan cuban american canadian australian kiwi zealander indian pakistani bangladeshi sri lankan nepali "
+    "chinese japanese korean vietnamese thai filipino filipina indonesian malaysian singaporean nigerian ghanaian "
+    "kenyan ugandan tanzanian ethiopian somali south african egyptian moroccan algerian tunisian lebanese syrian "
+    "iranian persian israeli jewish arab arabic catalan basque galician yoruba igbo hausa akan twi swahili zulu "
+    "maori māori samoan tongan fijian hindi tamil telugu bengali punjabi urdu gujarati marathi cantonese mandarin "
+    "hebrew latin european asian african scandinavian nordic latina latino caribbean jamaican")
 
 
 @dataclass(frozen=True)
