@@ -744,3 +744,13 @@ def test_a_count_or_a_year_about_someone_named_needs_a_sentence_about_them() -> 
     assert answer("What year did you and Aoife first meet?", family + " Aoife is my wife.") == no_context_answer(ADA)
     met = family + " Aoife and I first met in 2009, the year I moved to Galway."
     assert "2009" in answer("What year did you and Aoife first meet?", met)
+
+
+def test_a_section_headed_by_its_own_question_in_capitals_gives_the_reason() -> None:
+    notes = ("Notes\n\nI taught maths for five years at a school in Scarborough.\n\n"
+             "WHY I LEFT THE CLASSROOM (for now)\n"
+             "The pandemic year showed me how many teachers were building lessons from scratch at midnight. "
+             "A charity offered me the chance to write free lessons for thousands of classrooms.")
+    result = answer("Why did you leave the classroom?", notes)
+    assert "pandemic" in result or "thousands of classrooms" in result
+    assert "WHY I LEFT" not in result  # the heading is context, not part of the answer

@@ -40,6 +40,8 @@ _ASKS_WHY = re.compile(r"^\W*(?:and |so |but )?(?:why\b|how come\b|what (?:made|
 _REASON = re.compile(r"\b(?:because|since I|since we|so I|so we|the reason|that's why|which is why|decided|"
                      r"decision|wanted to|in order to|led me|made me|drew me|pushed me|meant that|gave out|"
                      r"burn(?:ed|t)? out)\b", re.IGNORECASE)
+_REASONS_HEADING = re.compile(r"\W*(?:why|how (?:i|a|an|the|we)|what (?:made|brought|changed)|from \w+(?: \w+)? to)\b",
+                              re.IGNORECASE)
 # "How many downloads...?": what is counted. People are counted under many names ("a team of five
 # developer advocates"), so a count of them is not held to the word.
 _COUNTED = re.compile(r"\bhow many ([a-z]+)", re.IGNORECASE)
@@ -212,7 +214,9 @@ def extractive_answer(
     if _WANTS_FIGURE.search(question):
         scored = [replace(x, states_figure=bool(FIGURE.search(x.sentence.text))) for x in scored]
     if _ASKS_WHY.search(question):
-        scored = [replace(x, gives_reason=bool(_REASON.search(x.sentence.text))) for x in scored]
+        # A section the notes head "WHY I LEFT THE CLASSROOM" or "HOW A COOK BECAME A DATA ENGINEER" gives reasons.
+        scored = [replace(x, gives_reason=bool(_REASON.search(x.sentence.text)
+                                               or _REASONS_HEADING.match(x.sentence.heading))) for x in scored]
     counted = _COUNTED.search(question)
     if counted and stem(counted.group(1).casefold()) not in _ANY_COUNT:
         # "How many followers does it have?" is answered by a number of followers, not "94 episodes".

@@ -124,7 +124,7 @@ def _units(body: str) -> Iterator[tuple[str, bool, bool]]:
             yield " ".join(paragraph), listed, False
             paragraph = []
         if capitals:  # "WHY MONTRÉAL" on the line above its paragraph: a heading, not the paragraph's start
-            yield stripped, False, bool(decorated)
+            yield stripped, False, True
             continue
         if starts_unit:
             listed = bool(_LIST_MARKER.match(line)) or stripped.startswith("|")
@@ -138,10 +138,20 @@ _DECORATION = r"[=-]{2,}"  # not "**": a bold line is an entry ("**Analyst, Init
 _DECORATED_HEADING = re.compile(rf"^{_DECORATION}\s*([^=\s-][^=]*?)\s*{_DECORATION}$")
 
 
+# A line in capitals asking its own question heads the story that answers it, however long: "WHY I
+# STOPPED BEING A VET (the honest version)", "HOW A COOK BECAME A DATA ENGINEER". Other long lines
+# in capitals are often the very thing asked about ("THE PURPLE STORY (everyone knows this one)").
+_QUESTION_HEADING_WORDS = 10
+_QUESTION_HEADING = re.compile(r"(?:WHY|HOW|WHAT|FROM)\b")
+_ASIDE = re.compile(r"\s*\([^()]*\)\s*$")
+
+
 def _is_capitals_heading(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
+    bare = _ASIDE.sub("", line) if _QUESTION_HEADING.match(line) else line
+    letters = [c for c in bare if c.isalpha()]
+    most = _QUESTION_HEADING_WORDS if _QUESTION_HEADING.match(line) else _HEADING_WORDS
     return (len(letters) >= _MIN_HEADING_LETTERS and all(c.isupper() for c in letters)
-            and len(line.split()) <= _HEADING_WORDS and not line.endswith(TERMINAL))
+            and len(bare.split()) <= most and not line.endswith(TERMINAL))
 
 
 def _clean_line(line: str) -> str:
