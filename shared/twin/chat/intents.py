@@ -10,20 +10,17 @@ recognised in French and German (``in_english``).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import Enum
+
+from twin.chat.other_languages import in_english
+from twin.text.folding import fold
 
 
 class Intent(Enum):
     GREETING = "greeting"
     NAME = "name"
     INTRODUCTION = "introduction"
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in text if not unicodedata.combining(c)).replace("\u2019", "'")
 
 
 _GREETING = re.compile(
@@ -66,7 +63,7 @@ _INTRODUCING = re.compile(
 
 
 def intent_of(question: str) -> Intent | None:
-    folded = _fold(question).strip().lstrip("¿¡").strip()
+    folded = fold(question).strip().lstrip("¿¡").strip()
     if _GREETING.match(folded):
         return Intent.GREETING
     folded = _OPENING_GREETING.sub("", folded)
@@ -268,57 +265,6 @@ TOPICS: tuple[Topic, ...] = (
            "married wedding wed", strict=True),
 )
 
-# Common questions in Spanish, Portuguese and French, each as the English question it means: the
-# offline model is English-only, so the English words carry the search (the answer quotes the notes).
-_ELSEWHERE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(asked), english) for asked, english in (
-    (r"\b(?:a que te dedicas|en que trabajas|de que trabajas|o que (?:voce )?faz|onde (?:voce )?trabalha|"
-     r"que fais[- ]tu|que faites[- ]vous|quel est (?:ton|votre) (?:travail|metier)|ou travailles[- ]tu|"
-     r"was machst du beruflich|was arbeitest du|wo arbeitest du|was (?:ist dein|sind sie von) beruf)\b",
-     "What do you do for a living?"),
-    (r"\b(?:de donde eres|de onde (?:voce )?e|d'ou viens[- ]tu|d'ou venez[- ]vous|"
-     r"(?:as[- ]tu|tu as|avez[- ]vous|vous avez) grandi|"
-     r"woher kommst du|wo bist du aufgewachsen)\b",
-     "Where are you from originally?"),
-    (r"\b(?:en que empresa trabaja|para quien trabaja|donde trabaja|em que empresa (?:voce )?trabalha|"
-     r"pour quelle entreprise)",
-     "Which company do you work for now?"),
-    (r"\b(?:donde vives|(?:en )?que ciudad vives|onde (?:voce )?mora|em que cidade|ou habites[- ]tu|ou habitez[- ]vous|"
-     r"dans quelle ville|wo wohnst du|in welcher stadt)\b",
-     "Where do you live?"),
-    (r"\b(?:donde estudiaste|que estudiaste|onde (?:voce )?estudou|ou as[- ]tu etudie|wo hast du studiert|"
-     r"was hast du studiert|donde aprendiste|onde (?:voce )?aprendeu|ou as[- ]tu appris|wo hast du gelernt)\b",
-     "Where did you study?"),
-    (r"\b(?:donde naciste|onde (?:voce )?nasceu|ou es[- ]tu nee?|ou etes[- ]vous nee?|wo bist du geboren)\b",
-     "Where were you born?"),
-    (r"\b(?:(?:a que se dedica|en que trabaja) tu (?:padre|madre)|o que (?:o teu |a tua |o seu |a sua )?(?:pai|mae) "
-     r"faz|que fait ton pere|que fait ta mere|was macht deine? (?:vater|mutter))\b",
-     "What do your parents do for a living?"),
-    (r"\b(?:estas casad[oa]|tienes (?:pareja|novi[oa]|espos[oa])|(?:voce )?e casad[oa]|es[- ]tu marie|"
-     r"etes[- ]vous marie|bist du verheiratet|hast du (?:einen partner|eine partnerin))",
-     "Are you married?"),
-    (r"\b(?:tienes (?:hij[oa]s|herman[oa]s)|tem (?:filhos|irmaos)|as[- ]tu des (?:enfants|freres)|"
-     r"hast du (?:kinder|geschwister))",
-     "Do you have any children or siblings?"),
-    (r"\b(?:tienes mascotas?|tem (?:animais|animal de estimacao)|as[- ]tu des animaux|hast du haustiere)",
-     "Do you have any pets?"),
-    (r"\b(?:tiempo libre|pasatiempos?|que haces para divertirte|hobbies?|tempo livre|temps libre|loisirs|"
-     r"freizeit|hobbys)\b",
-     "What are your hobbies? What do you do for fun?"),
-    (r"\b(?:que idiomas|cuantos idiomas|quais (?:idiomas|linguas)|quelles langues|welche sprachen)\b",
-     "Which languages do you speak?"),
-    (r"\b(?:buscas (?:trabajo|empleo)|estas buscando|procurando (?:emprego|trabalho)|cherches[- ]tu)\b",
-     "Are you looking for a new job?"),
-    (r"\b(?:voluntari[oa]|voluntariado|benevolat|benevole|ehrenamt\w*)\b", "Do you do any volunteer work?"),
-))
-
-
-def in_english(question: str) -> str:
-    """``question``, or the English question it means when it is one of the common ones asked in
-    Spanish, Portuguese, French or German."""
-    folded = _fold(question)
-    return next((english for asked, english in _ELSEWHERE if asked.search(folded)), question)
-
-
 # Visitors also ask about the twin in the third person ("Is she married?", "Where did he study?");
 # for recognising the topic that is "you". Only here: in a follow-up, "her" may well be the dog.
 _THIRD_PERSON = ((re.compile(r"\b(?:is|was) (?:she|he)\b"), "are you"), (re.compile(r"\b(?:she|he)'s\b"), "you're"),
@@ -371,7 +317,7 @@ _OWN_CAREER = frozenset({"work", "employers"})
 
 def read_topics(question: str) -> TopicReading:
     english = in_english(question)
-    folded = _fold(english)
+    folded = fold(english)
     for pattern, second_person in _THIRD_PERSON:
         folded = pattern.sub(second_person, folded)
     found = [(topic, [m.group(0) for m in topic.asked.finditer(folded)]) for topic in TOPICS]

@@ -5,13 +5,13 @@ declines instead of quoting it."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from twin.chat.offline.scoring import Scored
 from twin.chat.offline.sentences import DEMONYMS, LETTER_WORD, MIXED_CASE, NAMED, TERM_STOP_WORDS, terms
 from twin.chat.prompting import Passage
+from twin.text.folding import fold
 from twin.text.lexical import STOP_WORDS, stem, word_set, words
 from twin.text.sentences import split_sentences
 
@@ -46,21 +46,16 @@ _NAME_END = re.compile(r"\b[A-Z][\w'-]*\s$")
 def unknown_names(question: str, passages: Sequence[Passage]) -> list[str]:
     """Capitalised words of the question (past its first word) that it asks about and no passage
     contains: "What was it like working at Google?" asks about something the notes never mention."""
-    text = _fold(" ".join(p.content for p in passages))
+    text = fold(" ".join(p.content for p in passages))
     question = question.strip()
     unknown: list[str] = []
     asked_run = False  # a name of several words ("One Acre Fund") is asked about as a whole
     for m in _CAPITALISED.finditer(question):
         before = question[: m.start()]
         asked_run = bool(_ASKED_NAME.search(before) or (asked_run and _NAME_END.search(before)))
-        if (_ACRONYM.fullmatch(m.group(0)) or asked_run) and _fold(m.group(0)) not in text:
+        if (_ACRONYM.fullmatch(m.group(0)) or asked_run) and fold(m.group(0)) not in text:
             unknown.append(m.group(0))
     return unknown
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 # Degrees by level: what a question asks for, and what the notes must say for it to be held. A
@@ -342,7 +337,7 @@ def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str =
     told = re.compile(rf"\b(?:{_alternation(frozenset(said))})s?\b", re.IGNORECASE)
     for passage in passages:
         for sentence in split_sentences(passage.content):
-            if owner and _fold(owner) not in _fold(sentence):
+            if owner and fold(owner) not in fold(sentence):
                 continue
             tokens = sentence.split()
             for i, token in enumerate(tokens):
