@@ -131,7 +131,7 @@ TOPICS: tuple[Topic, ...] = (
            "I lead the team of people who report to me; I manage and mentor junior colleagues."),
     _topic("education", r"\b(?:school|college|university|uni|degrees?|study|studied|education|(?:post)?graduate[ds]?|"
            r"alma mater|major(?:ed)?|diploma|phd|doctorate|masters?|bachelor'?s?|thesis|dissertation|academic|"
-           r"train(?:ed)? as an?|(?:formal|further) training|qualif(?:y|ied) as)\b",
+           r"train(?:ed)? as an?|(?:formal|further) training|qualif(?:y|ied) as|qualifications?)\b",
            "My education: I studied ... at the university, my degree, I graduated from ..."),
     # A thesis is one part of an education whose words ("dissertation", "final project") notes rarely repeat.
     _topic("thesis", r"\b(?:thesis|theses|dissertation|final(?:[- ]year)? (?:university |uni |degree )?project|"
@@ -219,7 +219,8 @@ TOPICS: tuple[Topic, ...] = (
            r"speak|spoken|fluent|bilingual|mother tongue|tongues|native language)\b(?! at)",
            "The languages I speak: native ..., fluent in ..., conversational ...",
            "speak spoken fluent native conversational bilingual basic languages language"),
-    _topic("certifications", r"\b(?:certif\w*|certs?|accredit\w*|chartered|licen[cs]e[ds]?|qualifications?)\b",
+    # Not "qualifications": those are degrees as often as certificates.
+    _topic("certifications", r"\b(?:certif\w*|certs?|accredit\w*|chartered|licen[cs]e[ds]?)\b",
            "My certifications: certified ..., chartered, licensed, accredited.",
            "certified certification certifications certificate chartered accredited licensed qualified",
            on_topic_only=True),

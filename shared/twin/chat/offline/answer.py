@@ -48,6 +48,12 @@ _COUNTED = re.compile(r"\bhow many ([a-z]+)", re.IGNORECASE)
 _ANY_COUNT = frozenset(stem(w) for w in ("people", "persons", "folks", "staff", "employees", "times", "of",
                                          "more", "other", "different", "years", "months", "weeks", "days", "hours",
                                          "could", "can", "do", "did", "would", "will", "are", "is", "were", "have"))
+# Those who use or attend something are counted under any of these names: "How many players did the
+# game have?" is answered by "3.2 million daily active users".
+# A platform's own counts ("followers", "subscribers", "downloads") are not among them.
+_AUDIENCES = frozenset(stem(w) for w in ("players", "users", "customers", "members", "participants", "attendees",
+                                         "students", "learners", "patients", "guests", "visitors", "readers",
+                                         "listeners", "viewers", "clients", "people", "fans"))
 # "Languages: Twi, Fante, French" counts them too, as do the items of a list under "Languages".
 _LISTS = re.compile(r"[^,;]+[,;][^,;]+[,;]")
 _WANTS_FIGURE = re.compile(r"^\W*(?:and |so |but )?(?:how (?:long|many|much|old|often|big|large|far)|when\b|"
@@ -131,18 +137,18 @@ _NOT_A_COUNT = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,
 _COUNT_REACH = 4  # words between a number and what it counts ("11 road bridges and footbridges")
 
 
-def _counts(what: str, item: Scored) -> bool:
-    """A number of ``what`` (a stem): "a team of nine engineers", "Engineers: 12", any number that
-    is not a year in a sentence naming them, or a list of them ("Languages: Twi, Fante, French",
-    the items under a "Languages" heading)."""
+def _counts(what: frozenset[str], item: Scored) -> bool:
+    """A number of ``what`` (stems of one thing's names): "a team of nine engineers", "Engineers:
+    12", any number that is not a year in a sentence naming them, or a list of them ("Languages:
+    Twi, Fante, French", the items under a "Languages" heading)."""
     text = item.sentence.text
-    if what not in item.sentence.terms | item.where:
+    if not what & (item.sentence.terms | item.where):
         return False
     if _LISTS.search(text) or item.sentence.block >= 0:
         return True
     tokens = words(text)
     for i, token in enumerate(tokens):
-        if stem(token) == what and any(_NUMBER.fullmatch(t) for t in tokens[max(0, i - _COUNT_REACH):i + 3]):
+        if stem(token) in what and any(_NUMBER.fullmatch(t) for t in tokens[max(0, i - _COUNT_REACH):i + 3]):
             return True
     return bool(_NUMBER.search(_NOT_A_COUNT.sub(" ", text)))
 
@@ -220,7 +226,12 @@ def extractive_answer(
     counted = _COUNTED.search(question)
     if counted and stem(counted.group(1).casefold()) not in _ANY_COUNT:
         # "How many followers does it have?" is answered by a number of followers, not "94 episodes".
-        what = stem(counted.group(1).casefold())
+        what = frozenset({stem(counted.group(1).casefold())})
+        if what & _AUDIENCES:
+            what = _AUDIENCES
+        elif topics and what & terms(topics.cues) and not what & mentioned:
+            # "How many tongues do you speak?" names its topic by a word the notes do not use ("languages").
+            what = what | terms(topics.markers)
         scored = [x for x in scored if _counts(what, x)]
     if topics and topics.asks("contact"):
         scored = _contact_details(question, scored)
