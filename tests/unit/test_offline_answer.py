@@ -754,3 +754,18 @@ def test_a_section_headed_by_its_own_question_in_capitals_gives_the_reason() -> 
     result = answer("Why did you leave the classroom?", notes)
     assert "pandemic" in result or "thousands of classrooms" in result
     assert "WHY I LEFT" not in result  # the heading is context, not part of the answer
+
+
+def test_a_phone_number_is_not_answered_by_an_email_address() -> None:
+    question = "Can I have your phone number?"
+    links = passage(1, "Profile > Links\n\nEmail: kenji@example.fr. Website: https://kenji.example.fr")
+    phone = passage(2, "Profile > Phone\n\nPhone: +33 6 12 34 56 78")
+    for passages, told in (([links], False), ([links, phone], True)):
+        result = extractive_answer(question=question, passages=passages, profile=ADA, topics=read_topics(question))
+        assert result.answered is told
+        assert ("+33 6 12 34 56 78" in result.text) is told
+
+
+def test_people_who_use_a_thing_are_counted_under_any_of_their_names() -> None:
+    game = "Resume > Games\n\nKept Frostbite Farm running through its peak of 3.2 million daily active users."
+    assert "3.2 million" in answer("How many players did Frostbite Farm have at its peak?", game)

@@ -179,3 +179,40 @@ def test_a_nationality_beside_a_relative_is_not_their_name() -> None:
     assert not _answer("What's your mum's name?", "Notes > Family\n\nMum: English, grew up in Sheffield.")[0]
     assert not _answer("Which airline was the loyalty app for?",
                        "Work > Projects\n\nLoyalty and miles app for a Turkish airline (client under NDA).")[0]
+
+
+def test_a_title_needs_a_title_not_a_description() -> None:
+    described = "Resume > Education\n\nMaster's thesis in number theory, University of Bergen, 1986."
+    assert not _answer("What was the title of your master's thesis?", described)[0]
+    writing = "Notes > Writing\n\nI'm working on the fifth novel, set on board the Hurtigruten coastal ferry."
+    assert not _answer("What's the title of the novel you're working on now?", writing)[0]
+    titled = writing + " The fifth novel is called *Northbound Dark*, and it is due next autumn."
+    assert "Northbound Dark" in _answer("What's the title of the novel you're working on now?", titled)[1]
+
+
+def test_the_age_of_a_pet_is_not_the_age_of_a_child() -> None:
+    family = ("Notes > Family\n\nMarte is 35 and lives in Stavanger. I live with a grey cat called Pytagoras, "
+              "who ignores me.")
+    assert not _answer("How old is your cat?", family)[0]
+
+
+def test_the_name_of_a_band_member_needs_the_instrument_and_a_name() -> None:
+    band = "Notes > Music\n\nI play cajón in a band called Los Tres Grados, Afro-Peruvian festejo with some flamenco."
+    assert not _answer("What's the name of the guitarist in your band?", band)[0]
+    named = band + " The guitarist in our band is Rosa Huamán, who also writes the songs."
+    assert "Rosa Huamán" in _answer("What's the name of the guitarist in your band?", named)[1]
+
+
+def test_a_date_is_no_grade() -> None:
+    assert not _answer("What grade did you get for your master's thesis?",
+                       "Resume > Experience\n\nMaster's thesis intern, Structures Department, 03/2020 - 09/2020.")[0]
+
+
+def test_a_school_named_in_one_word_is_a_schools_name() -> None:
+    assert _names_a_school("Which school was that?", "Lektor in mathematics, Bergen Katedralskole, 1994-2022.")
+
+
+def test_a_place_of_a_relatives_life_needs_a_sentence_about_that_relative() -> None:
+    notes = ("Notes > Family\n\nMy little sister Aiko is 25. I studied mechanical engineering at the Pontificia "
+             "Universidad Católica del Perú.")
+    assert not _answer("Which university is your sister studying at?", notes)[0]

@@ -192,7 +192,8 @@ TOPICS: tuple[Topic, ...] = (
            "My plans: next year I want to ..., I'm planning to ..., my goal is to ..., one day I hope to ...",
            "plan plans planning goal goals next hope want dream someday future"),
     _topic("food", r"\b(?:comfort food|favou?rite (?:food|dish|meal|cuisine)|food do you|like to eat|"
-           r"what do you (?:like to )?(?:eat|cook)|dish (?:from home|do you (?:crave|miss|love))|crave)\b",
+           r"what do you (?:like to )?(?:eat|cook)|dish (?:from home|do you (?:crave|miss|love))|crave|"
+           r"(?:favou?rite|best) (?:thing|things) to (?:eat|cook)|to eat)\b",
            "My favourite food: I love eating ..., my comfort food is ..., I cook ..."),
     _topic("availability", r"\bhow (?:soon|quickly|fast)\b|\bnotice\b|\bstart date\b|\b(?:when )?(?:could|can|would) "
            r"you start\b|\bavailable to start\b", "I could start ... weeks after an offer; my notice period is ...",
@@ -244,7 +245,12 @@ TOPICS: tuple[Topic, ...] = (
            r"where can (?:i|we|someone|people) (?:see|find|read|look at|follow) (?:some of )?your "
            r"(?:code|work|portfolio|writing|projects|posts))\b",
            "Contact me: my email address is ..., my website ..., find me on LinkedIn.",
-           "email e-mail contact website linkedin reach"),
+           "email e-mail contact website linkedin reach phone mobile"),
+    # "Are you involved in politics?" is answered by "county councillor for Dolgellau", which shares no word with it.
+    _topic("politics", r"\b(?:politics|political|politician|party|elected|council|councillor|councilor|"
+           r"mayor|campaign\w*|activis[mt])\b",
+           "I was elected as a councillor on the county council for my ward; I stand for the party, I campaign.",
+           "council councillor councilor elected election party politics political mayor ward campaign"),
     _topic("volunteering", r"\b(?:charity|charities|volunteer\w*|non-?profits?|give back|giving back|pro bono|"
            r"good causes?|community (?:work|service))\b",
            "I volunteer with ..., unpaid work for a charity or community group.",

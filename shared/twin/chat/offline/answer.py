@@ -160,6 +160,8 @@ _WEB_ADDRESS = re.compile(r"\bhttps?://\S+|\bwww\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:
                           r"eu|uk|ie|de|at|ch|nl|be|fr|es|pt|it|se|no|dk|fi|is|pl|cz|ee|br|mx|ar|cl|ca|us|au|nz|jp|kr|"
                           r"in|sg|za|ng|ke|gh)(?:/\S*)?\b")
 _PHONE = re.compile(r"\+?\d[\d ()./-]{7,}\d")
+_ASKS_PHONE = re.compile(r"\b(?:phone|mobile|cell|telephone|whats ?app|signal|text you|call you|ring you)\b",
+                         re.IGNORECASE)
 _ASKS_WEB = re.compile(r"\b(?:website|web ?site|site|linkedin|github|online|socials?|instagram)\b", re.IGNORECASE)
 
 
@@ -169,6 +171,9 @@ def _contact_details(question: str, scored: list[Scored]) -> list[Scored]:
     nothing a visitor can use."""
     reachable = [x for x in scored if _EMAIL.search(x.sentence.text) or _WEB_ADDRESS.search(x.sentence.text)
                  or _PHONE.search(x.sentence.text)]
+    if _ASKS_PHONE.search(question):
+        # "Can I have your phone number?" is not answered by an e-mail address.
+        return [x for x in reachable if _PHONE.search(x.sentence.text)]
     mailed = [x for x in reachable if _EMAIL.search(x.sentence.text)]
     return mailed if mailed and not _ASKS_WEB.search(question) else reachable
 
@@ -209,6 +214,7 @@ def extractive_answer(
     markers = terms(topics.markers) if topics else frozenset()
     scored = score_sentences(sentences, question_terms, query_vector, embed, markers | cues, topical_terms=markers,
                              question_vectors=question_vectors)
+    every_sentence = scored
     mentioned = terms(" ".join(p.content for p in passages))
     if semantic and asks_about_the_unmentioned(search_text or question, mentioned, scored):
         return OfflineAnswer(no_context_answer(profile), answered=False)
@@ -267,7 +273,7 @@ def extractive_answer(
     if asks_current_pay(question):
         scored = [x for x in scored if not states_an_expectation(" ".join([x.sentence.text, x.sentence.heading,
                                                                            *x.sentence.passage.heading_path]))]
-    scored = keep_particulars(question, scored, own_name)
+    scored = keep_particulars(question, scored, own_name, context=every_sentence)
     limit = max(1, max_sentences)
     chosen = []
     if said and len(question.split()) <= _MORE_WORDS and _ASKS_FOR_MORE.search(question):

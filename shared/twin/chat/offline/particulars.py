@@ -26,12 +26,19 @@ _ROLES = {
     "supervis": "supervis", "conduct": "conduct", "coach": "coach", "boss": r"boss|manager|report(?:ed|s)? to",
     "manager": r"manager|boss|report(?:ed|s)? to", "mentor": "mentor", "advis": "advis",
     "surgeon": "surgeon|operat", "editor": "editor|edited", "examiner": "examin",
+    # the members of a band, and others a visitor may ask the name of
+    "guitarist": "guitar", "drummer": "drum", "bassist": "bass", "singer": r"sing|vocal", "pianist": "piano|keys",
+    "violinist": "violin|fiddle", "teacher": r"teach|taught", "tutor": "tutor", "landlord": "landlord|landlady",
+    "agent": "agent", "producer": "produc", "translator": "translat", "trainer": "train", "physio": "physio",
+    "therapist": "therap", "accountant": "accountant", "lawyer": "lawyer|solicitor|attorney",
 }
 _ASKS_ROLE_HOLDER = re.compile(
     r"\bwho (?:is |was |were |has been )?(?:your |the |my )?(?:(?:phd|doctoral|thesis|line|first|current|old) )?"
     rf"(?P<role>{'|'.join(_ROLES)})\w*|"
     r"\bname of (?:the |your )?(?:\w+ )?(?:professor |person |doctor )?who "
-    r"(?P<verb>supervis|conduct|coach|mentor|advis)",
+    r"(?P<verb>supervis|conduct|coach|mentor|advis)|"
+    # "What's the name of the guitarist in your band?"
+    rf"\bname of (?:the |your |that |this )?(?:[\w-]+ )?(?P<named>{'|'.join(_ROLES)})\w*",
     re.IGNORECASE)
 _PERSON_NAME_WORDS = re.compile(r"\b(?:Prof(?:essor)?\.?|Dr\.?|Dame|Sir)\s+[A-Z][\w'-]*|"
                                 r"\b[A-Z][a-z\u00e0-\u00ff'-]+\s+[A-Z][a-z][\w'-]*")
@@ -55,7 +62,9 @@ _NAMED_SCHOOL_WORDS = (rf"{_SCHOOL_WORDS}|koleji|okulu|lisesi|schule|escola|cole
 _SCHOOL_NAME = re.compile(
     rf"\b[A-Z][\w'\u2019.-]*(?:\s+(?:[A-Z][\w'\u2019.-]*|of|de|du|la|le))*\s+(?i:{_NAMED_SCHOOL_WORDS})\b|"
     rf"\b(?i:{_NAMED_SCHOOL_WORDS})\s+"
-    r"(?:(?:of|de|du|des|do|da|del|la|le|am|an)\s+)*[A-Z]")
+    r"(?:(?:of|de|du|des|do|da|del|la|le|am|an)\s+)*[A-Z]|"
+    # one word in languages that compound it: "Bergen Katedralskole", "Humboldt-Gymnasium"
+    r"\b[A-Z][\w'-]*(?:skole|skola|skule|schule|gymnasium|gymnas|lyceum|liceum|okulu|koleji|iskola)\b")
 # A school of the level asked: "Which primary school...?" is not answered by "Rotorua Girls' High".
 _SCHOOL_LEVELS = {
     "primary": re.compile(r"\b(?:primary|elementary|junior|infant|grundschule|national school|[eé]cole primaire|"
@@ -87,6 +96,7 @@ _NAMED_KINDS = {
     "luthier": r"luthier|maker|made|built",
     "label": r"label|records",
     "airline": r"airlines?|airways|air|carrier",
+    "route": r"routes?|line|problem",
 }
 _ASKS_NAMED_KIND = re.compile(
     r"\b(?:which\s+|what\s+|name of (?:the |your |that |this |his |her |their |[\w\u2019']+'s )?)"
@@ -122,12 +132,47 @@ _ASKS_THESIS = re.compile(r"\b(?:thesis|dissertation|capstone|final[- ](?:year )
 _THESIS_SAID = re.compile(r"\b(?:thes[ie]s|dissertation|capstone|final[- ](?:year )?project|degree project|"
                           r"m[eé]moire|tesis|tese|tesi|masterarbeit|diplomarbeit|afhandling|oppgave|"
                           r"PFC|TFG|TFM)\b", re.IGNORECASE)
+# "What was your first book called?", "the title of your master's thesis": a title, as one is written
+# (in italics or quotes, after "called", or a run of capitalised words), not "the fifth novel".
+_WORKS = (r"book|novel|album|film|movie|documentary|talk|keynote|paper|article|thesis|dissertation|podcast|show|"
+          r"song|play|memoir|collection|series|exhibition|painting|record|single|game|blog|newsletter|column|poem")
+_ASKS_TITLE = re.compile(
+    rf"\b(?:title|name) of (?:your|the|that|this|her|his|their) (?:[\w'-]+ ){{0,3}}?(?:{_WORKS})\b|"
+    rf"\bwhat(?:'s|\u2019s| is| was| were| will be) (?:your|the|that|her|his|their) (?:[\w'-]+ ){{0,3}}?(?:{_WORKS})s? "
+    r"(?:called|titled|named)\b|"
+    r"\bwhat(?:'s|\u2019s| is| was) (?:it|that) (?:called|titled)\b.*\b(?:book|novel|album|film)",
+    re.IGNORECASE)
+_TITLE = re.compile(r"\*[^*\s][^*]{1,120}\*|\"[^\"]{3,120}\"|\u201c[^\u201d]{3,120}\u201d|\u00ab[^\u00bb]{3,120}\u00bb|"
+                    r"\u2018[^\u2019]{3,120}\u2019|_[^_\s][^_]{1,120}_|"
+                    r"\b(?:called|titled|entitled|named|title)\W{0,3}[\"\u201c\u2018*]?[A-Z0-9]")
+_TITLE_RUN = re.compile(r"(?<=\S\s)[A-Z\u00c0-\u00de][\w'-]*(?:\s+(?:(?:of|the|and|a|an|in|on|for|to|with|from|at|"
+                        r"by|de|la|el|le|i|og|och|und|der)\s+)*"
+                        r"\s*[A-Z\u00c0-\u00de][\w'-]*)+")
+
+
+# A run of capitalised words that names a place or an institution is no title ("University of Bergen").
+_INSTITUTION = re.compile(r"\b(?:University|College|Institute|School|Department|Academy|Council|Ministry|Ltd|Inc|"
+                          r"GmbH|AS|AB|BV|SA)\b")
+
+
+def _states_a_title(question: str, text: str) -> bool:
+    if _TITLE.search(text):
+        return True
+    asked = {w.casefold() for w in re.findall(r"[\w'-]+", question)}
+    return any(not {w.casefold() for w in re.findall(r"[\w'-]+", run.group(0))} <= asked | _NOT_NAMES | DEMONYMS
+               and not _INSTITUTION.search(run.group(0))
+               and not _PLACE_BEFORE.search(text[max(0, run.start() - 12):run.start()])
+               for run in _TITLE_RUN.finditer(text))
+
+
 # "What grade did you get for your master's thesis?": a grade as one is stated.
 _ASKS_GRADE = re.compile(r"\bwhat (?:grade|mark|classification|result|gpa)\b|\bhow (?:well )?did you do\b.*\b(?:degree|"
                          r"thesis|exams?)\b|\bwhat (?:class of )?degree classification\b", re.IGNORECASE)
 _GRADE = re.compile(r"\b(?:grade[ds]?|distinction|merit|first[- ]class|upper second|lower second|2[:.][12]|honou?rs|"
                     r"cum laude|summa|magna|gpa|meritori[oa]|très bien|tres bien|sehr gut|mention|"
-                    r"\d+(?:[.,]\d+)?\s*/\s*\d+|(?:19|20|30)\s*e\s*lode|110 e lode)\b|"
+                    # "18/20", "3.8/4.0", not a date ("03/2020")
+                    r"\d{1,2}(?:[.,]\d+)?\s*/\s*(?:4(?:[.,]0)?|5|6|10|20|30|100|110)(?![\d/.-])|"
+                    r"(?:19|20|30)\s*e\s*lode|110 e lode)\b|"
                     r"\b[A-F][+-]?(?=\s*(?:grade|mark)\b)",
                     re.IGNORECASE)
 # "What year was Kade Collective founded?": a founding, with its year.
@@ -203,11 +248,72 @@ def _names_the_kind(kind: str, question: str, text: str, own_name: str) -> bool:
 _POSSESSOR = re.compile(r"\b([A-Z\u00c0-\u00de][\w-]*)['\u2019]s\b")
 
 
-def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = "") -> list[Scored]:
+# "How old is your cat?" is answered by the cat's age, not the children's.
+_AGE_OF_ANIMAL = re.compile(r"\bhow old (?:is|are|was|were) (?:your|the|her|his|their) (?:[\w-]+ )?"
+                            r"(dogs?|puppy|cats?|kitten|horses?|pony|rabbits?|bunny|birds?|parrot|budgie|fish|"
+                            r"hamster|tortoise|turtle|snake|lizard|gecko|ferret|chickens?|hens|goats?)\b",
+                            re.IGNORECASE)
+
+
+def _of_the_animal(animal: str, scored: list[Scored], context: Sequence[Scored]) -> list[Scored]:
+    """The sentences naming the animal asked about, by its kind or its name, as any sentence of
+    ``context`` gives it ("a grey cat called Pytagoras", "Cat: Pepper", "Two sheepdogs. Mot is
+    eleven" name "Pytagoras", "Pepper" and "Mot")."""
+    kind = re.compile(rf"{re.escape(animal.rstrip('s'))}s?\b", re.IGNORECASE)  # "sheepdogs" are dogs
+    names: set[str] = set()
+    for x in context:
+        for m in kind.finditer(x.sentence.text):
+            after = x.sentence.text[m.end():m.end() + 40]
+            named = re.match(r"\W*(?:(?:called|named|is|was)\s+)?([A-Z\u00c0-\u00de][\w'-]+)", after)
+            if named and named.group(1).casefold() not in _NOT_NAMES | DEMONYMS:
+                names.add(named.group(1).casefold())
+    return [x for x in scored if kind.search(x.sentence.text)
+            or any(re.search(rf"\b{re.escape(n)}\b", x.sentence.text.casefold()) for n in names)]
+
+
+# "Which university is your sister studying at?" is answered by a sentence about the sister: by
+# that word, or by a name the notes give beside it ("My little sister Aiko", "Aiko (sister)").
+_RELATIVE_ASKED = re.compile(r"\b(?:your|her|his) (?:(?:older|younger|little|big|elder|eldest|youngest) )?"
+                             r"(sister|brother|wife|husband|partner|son|daughter|mum|mom|mother|dad|father|"
+                             r"girlfriend|boyfriend|fianc[eé]e?|spouse|kids|children|parents)\b", re.IGNORECASE)
+_ASKS_PLACE_OF = re.compile(r"\b(?:which|what|name of)\b.*\b(?:universit\w*|college|school|company|firm|"
+                            r"hospital|clinic|employer|organi[sz]ation|studio|restaurant|team|club|band)\b",
+                            re.IGNORECASE)
+_ASKS_UNIVERSITY = re.compile(r"\b(?:which|what)\s+(?:universit\w*|college|uni)\b", re.IGNORECASE)
+_UNIVERSITY_SAID = re.compile(r"\b(?:universit\w*|universidad|universit[eé]|hochschule|college|institute?|polytechnic|"
+                              r"academy|conservat\w*|school)\b", re.IGNORECASE)
+_RELATIVE_WINDOW = 30  # characters either side of the relative's word where their name is looked for
+
+
+def _of_the_relative(relative: str, scored: list[Scored]) -> list[Scored]:
+    word = re.compile(rf"\b{re.escape(relative.casefold().rstrip('s'))}s?\b", re.IGNORECASE)
+    names: set[str] = set()
+    for x in scored:
+        for m in word.finditer(x.sentence.text):
+            near = x.sentence.text[max(0, m.start() - _RELATIVE_WINDOW):m.end() + _RELATIVE_WINDOW]
+            names |= {n.casefold() for n in re.findall(r"(?<![\w'-])[A-Z\u00c0-\u00de][\w'-]+", near)
+                      if n.casefold() not in _NOT_NAMES | DEMONYMS}
+    return [x for x in scored if word.search(x.sentence.text)
+            or any(re.search(rf"\b{re.escape(n)}\b", x.sentence.text.casefold()) for n in names)]
+
+
+def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = "",
+                     context: Sequence[Scored] = ()) -> list[Scored]:
     """The sentences that may answer ``question``: when it asks for one particular detail (a role's
-    holder, a finishing time, a school's or a place's name, a thesis, a grade, a founding year, a
-    head count, an address, a placing), only those that state one (all of them otherwise)."""
+    holder, a finishing time, a school's or a place's name, a title, a thesis, a grade, a founding
+    year, a head count, an address, a placing, an animal's age), only those that state one (all of
+    them otherwise). ``context``: every sentence of the passages, where names are looked up."""
     kept = list(scored)
+    relative = _RELATIVE_ASKED.search(question)
+    if relative and _ASKS_PLACE_OF.search(question):
+        kept = _of_the_relative(relative.group(1), kept)
+        if _ASKS_UNIVERSITY.search(question):
+            # The twin's own degrees name a university without the word ("MSc, ISAE-SUPAERO"); a
+            # relative's, told in passing, say it ("studying vet medicine at Cayetano Heredia University").
+            kept = [x for x in kept if _UNIVERSITY_SAID.search(x.sentence.text)]
+    animal = _AGE_OF_ANIMAL.search(question)
+    if animal:
+        kept = _of_the_animal(animal.group(1), kept, context or scored)
     named = _ASKS_NAMED_KIND.search(question)
     if named and not _ASKS_SCHOOL.search(question):
         kind = (named.group("kind") or named.group("maker") or named.group("made")).casefold()
@@ -222,6 +328,8 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
         # from "What was your dissertation about?" by meaning.
         kept = [replace(x, states_detail=True) for x in kept
                 if _THESIS_SAID.search(" ".join([x.sentence.text, x.sentence.heading]))]
+    if _ASKS_TITLE.search(question):
+        kept = [x for x in kept if _states_a_title(question, x.sentence.text)]
     if _ASKS_GRADE.search(question):
         kept = [x for x in kept if _GRADE.search(x.sentence.text)]
     if _ASKS_FOUNDED.search(question):
@@ -235,7 +343,7 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
         kept = _of_the_names_asked(question, own_name, [x for x in kept if _PLACING.search(x.sentence.text)])
     role = _ASKS_ROLE_HOLDER.search(question)
     if role:
-        asked = (role.group("role") or role.group("verb")).casefold()  # one of _ROLES, as the pattern names them
+        asked = (role.group("role") or role.group("verb") or role.group("named")).casefold()  # one of _ROLES
         kept = [x for x in kept if _holds_role(asked, question, x.sentence.text)]
     if _ASKS_TIME.search(question):
         kept = _in_the_place_named(question, [x for x in kept if _DURATION.search(x.sentence.text)])
