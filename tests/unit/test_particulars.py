@@ -216,3 +216,30 @@ def test_a_place_of_a_relatives_life_needs_a_sentence_about_that_relative() -> N
     notes = ("Notes > Family\n\nMy little sister Aiko is 25. I studied mechanical engineering at the Pontificia "
              "Universidad Católica del Perú.")
     assert not _answer("Which university is your sister studying at?", notes)[0]
+
+
+def _follow_up(question: str, asked: str, said: str, *contents: str) -> tuple[bool, str]:
+    passages = [Passage(number=n, document_id=f"doc-{n}", chunk_id=f"chunk-{n}", title="Notes", content=content,
+                        score=1.0 / n) for n, content in enumerate(contents, start=1)]
+    result = extractive_answer(question=question, search_text=f"{asked} {question}", passages=passages, profile=ADA,
+                               topics=read_topics(f"{asked} {question}"), said=said)
+    return result.answered, result.text
+
+
+PETS = ("Notes > Home\n\nInstead I got a job at Willamette Regional Transit, met my husband, adopted a dog, and here "
+        "we are. Fanous knocked the cat flap off its hinges again. The kitchen is small.")
+
+
+def test_their_names_after_a_question_about_pets_are_the_names_the_notes_give_them() -> None:
+    said = "My cat, Fanous, supervised most of them from the top of the fridge [1]."
+    answered, text = _follow_up("What are their names?", "Any animals at home?", said, PETS)
+    assert answered
+    assert "Fanous knocked" in text
+    assert "Willamette" not in text
+
+
+def test_a_name_before_the_animal_word_names_it_too() -> None:
+    notes = "Notes > Home\n\nWe moved to Lisbon in 2019. Fado, our one-eyed grey tabby cat, runs the household."
+    answered, text = _follow_up("What's its name?", "Any pets?", "", notes)
+    assert answered
+    assert "Fado" in text

@@ -149,7 +149,9 @@ TOPICS: tuple[Topic, ...] = (
            r"relationship|engaged|other half|significant other|(?:someone|anyone) special|special someone|"
            r"seeing (?:anyone|someone)|taken)\b|\bis there an? (?:mrs|mr|missus|mister)\b",
            "My husband, my wife, my partner: we married, I live with ...",
-           "husband wife partner married spouse girlfriend boyfriend fiance fiancee"),
+           # "Fiona and I split in 2018", "after the divorce": an answer too.
+           "husband wife partner married spouse girlfriend boyfriend fiance fiancee divorced divorce separated "
+           "widowed"),
     _topic("siblings", r"\b(?:siblings?|brothers?|sisters?)\b", "My brother, my sister, my siblings."),
     _topic("children", r"\b(?:kids|children|child|sons?|daughters?|little ones)\b",
            "My son, my daughter, our children, our kids, our twins, our baby."),

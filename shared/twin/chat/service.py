@@ -25,6 +25,7 @@ from twin.chat.followup import retrieval_query
 from twin.chat.intents import INTRODUCTION_QUERY, Intent, TopicReading, intent_of, read_topics
 from twin.chat.llm import ChatModel
 from twin.chat.prompting import Passage, Profile, build_messages, no_context_answer
+from twin.chat.referents import resolve_referents
 from twin.chat.retrieval import Hit, document_openings, experience_chunks, hybrid_search, ranks_exactly
 from twin.chat.schemas import ChatRequest
 from twin.config import Settings
@@ -241,8 +242,10 @@ class ChatService:
     def _fresh_answer(self, request: ChatRequest, state: _TwinState, history: list[tuple[str, str]],
                       twin_id: str, turn: _Turn) -> Iterator[ChatEvent]:
         intent = intent_of(request.message)
+        # "What does he do?" after "Are you married?" is searched and answered as "What does he (Mehdi) do?".
+        question = resolve_referents(request.message, history, state.profile.display_name)
         # "Who are you?" shares no word with any document: search with how people introduce themselves.
-        search_text = INTRODUCTION_QUERY if intent else retrieval_query(request.message, history)
+        search_text = INTRODUCTION_QUERY if intent else retrieval_query(question, history)
         reading = read_topics(search_text)
         # How answers to the question's topics are worded helps a semantic embedder find them; it
         # would only dilute a word-matching one. The full-text side gets the topics' marker words.
@@ -265,7 +268,7 @@ class ChatService:
         if self.model is None and not intent and not request.filters and ranks_exactly(state.chunk_count):
             from twin.chat.offline import asks_about_jobs
 
-            if asks_about_jobs(request.message, search_text, current=reading.asks("work")):
+            if asks_about_jobs(question, search_text, current=reading.asks("work")):
                 hits, resume = self._with_resume(hits, twin_id)
         turn.retrieval_ms = (time.perf_counter() - started) * 1000
         sources = _sources(hits)
@@ -277,7 +280,7 @@ class ChatService:
         elif self.model is None:
             # Decided before the sources go out: a declined answer cites nothing.
             said = next((content for role, content in reversed(history) if role == "assistant"), "")
-            offline = self._offline_answer(request.message, search_text, intent, reading, hits, state.profile,
+            offline = self._offline_answer(question, search_text, intent, reading, hits, state.profile,
                                            vector, said, resume)
             turn.answered = offline.answered
             # The top search_k as with a model, and whichever further chunk the answer quotes.

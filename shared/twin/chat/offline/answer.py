@@ -273,7 +273,8 @@ def extractive_answer(
     if asks_current_pay(question):
         scored = [x for x in scored if not states_an_expectation(" ".join([x.sentence.text, x.sentence.heading,
                                                                            *x.sentence.passage.heading_path]))]
-    scored = keep_particulars(question, scored, own_name, context=every_sentence)
+    scored = keep_particulars(question, scored, own_name, context=every_sentence, asked=search_text or question,
+                              said=said)
     limit = max(1, max_sentences)
     chosen = []
     if said and len(question.split()) <= _MORE_WORDS and _ASKS_FOR_MORE.search(question):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from twin.chat.offline.scoring import Scored
-from twin.chat.offline.sentences import DEMONYMS, LETTER_WORD, MIXED_CASE, NAMED, TERM_STOP_WORDS, terms
+from twin.chat.offline.sentences import ANIMAL_WORDS, DEMONYMS, LETTER_WORD, MIXED_CASE, NAMED, TERM_STOP_WORDS, terms
 from twin.chat.prompting import Passage
 from twin.text.folding import fold
 from twin.text.lexical import STOP_WORDS, stem, word_set, words
@@ -82,10 +82,8 @@ def _alternation(words: frozenset[str]) -> str:
     return "|".join(sorted(words, key=len, reverse=True))  # longest first: "kids" whole, not "kid"
 
 
-_ANIMAL_WORDS = word_set("""dog dogs puppy cat cats kitten horse pony rabbit bunny bird parrot budgie fish hamster
-                          guinea tortoise turtle snake lizard gecko ferret chicken chickens hens goat""")
-_ANIMALS = frozenset(stem(w) for w in _ANIMAL_WORDS)
-_YOUR_ANIMAL = re.compile(rf"\b(?:your|the family)\s+(?:\w+\s+)?({_alternation(_ANIMAL_WORDS)})\b", re.IGNORECASE)
+_ANIMALS = frozenset(stem(w) for w in ANIMAL_WORDS)
+_YOUR_ANIMAL = re.compile(rf"\b(?:your|the family)\s+(?:\w+\s+)?({_alternation(ANIMAL_WORDS)})\b", re.IGNORECASE)
 
 
 def unowned_animal(question: str, passages: Sequence[Passage]) -> bool:
@@ -134,7 +132,7 @@ _OWNED_CLASSES = (
     _Owned(_CHILDREN_WORDS, _CHILD_WORDS,
            re.compile(rf"\b(?:{_alternation(_CHILDREN_WORDS - _BABY_WORDS)}|(?<!like )(?:our|my|the|a) bab(?:y|ies))\b",
                       re.IGNORECASE)),
-    _Owned(_ANIMAL_WORDS | _PET_WORDS, _PET_WORDS),
+    _Owned(ANIMAL_WORDS | _PET_WORDS, _PET_WORDS),
 )
 _YOUR_THING = re.compile(r"\b(?:your|the family)\s+(?:(?:\w+)\s+)?(\w+)", re.IGNORECASE)
 

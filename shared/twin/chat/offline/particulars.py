@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from twin.chat.offline.scoring import Scored
-from twin.chat.offline.sentences import DEMONYMS
+from twin.chat.offline.sentences import ANIMAL_WORDS, DEMONYMS, TERM_STOP_WORDS
 from twin.text.lexical import word_set
 
 __all__ = ["keep_particulars"]
@@ -271,6 +271,39 @@ def _of_the_animal(animal: str, scored: list[Scored], context: Sequence[Scored])
             or any(re.search(rf"\b{re.escape(n)}\b", x.sentence.text.casefold()) for n in names)]
 
 
+# "What are their names?", "What's its name?", "What are they called?" after a question about
+# pets are answered by the sentences naming them ("My cat, Fanous, ...", "Fanous knocked Tycho's
+# cricket tub off the counter again"), however little they share with the question.
+_ASKS_NAMES = re.compile(r"\bwhat(?:'s|\u2019s| is| are| were| was)\s+(?:its|their|his|her|the)\s+(?:first\s+)?"
+                         r"names?\b|"
+                         r"\bwhat (?:are|is|were|was|do you call) (?:they|it|he|she|them|the \w+)(?: called)?\s*\??$|"
+                         r"\bnames? of (?:the|your|those|these) (?:pets|animals|dogs|cats)\b", re.IGNORECASE)
+_PET_KINDS = ANIMAL_WORDS | word_set("""pets pet animals greyhound husky huskies collie terrier labrador lab spaniel
+                                      retriever poodle dachshund beagle sheepdog whippet lurcher mutt tabby moggy
+                                      hen rooster budgies parrots rabbits tortoises geckos horses ponies goats""")
+_ABOUT_PETS = re.compile(rf"\b(?:{'|'.join(sorted(_PET_KINDS, key=len, reverse=True))}|furry|four[- ]legged|"
+                         r"critters?|fur ?bab(?:y|ies))\b", re.IGNORECASE)
+_PET_KIND = rf"(?i:{'|'.join(sorted(_PET_KINDS, key=len, reverse=True))})"
+_PET_NAME = r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff][\w'-]*"
+# "our greyhound Chispa", "a cat called Pytagoras", "Fado, our one-eyed grey tabby cat", "Tusse is our
+# Norwegian Forest Cat", "name: Dendê; species: cat"
+_NAMING = (re.compile(rf"\b{_PET_KIND}s?\b\W{{0,3}}(?:(?:called|named)\s+)?(?P<name>{_PET_NAME})"),
+           re.compile(rf"(?P<name>{_PET_NAME})(?:,?\s+(?:is|was)?\s*(?:our|my|a|an|the)|\s*\()\s[^.;]{{0,40}}?"
+                      rf"\b{_PET_KIND}s?\b"),
+           re.compile(rf"\bname:\s*(?P<name>{_PET_NAME})[^.]{{0,40}}\b{_PET_KIND}s?\b"))
+
+
+def _names_of_pets(scored: list[Scored], context: Sequence[str]) -> list[Scored]:
+    """The sentences holding a name ``context`` gives an animal ("our greyhound Chispa", "Fado, our
+    one-eyed tabby cat", "name: Dendê; species: cat"), marked as stating the detail asked for; all
+    of ``scored`` when it names none."""
+    names = {m.group("name").casefold() for text in context for pattern in _NAMING for m in pattern.finditer(text)}
+    names -= _NOT_NAMES | DEMONYMS | TERM_STOP_WORDS | _PET_KINDS
+    named = [replace(x, states_detail=True) for x in scored
+             if any(re.search(rf"\b{re.escape(n)}\b", x.sentence.text.casefold()) for n in names)]
+    return named or scored
+
+
 # "Which university is your sister studying at?" is answered by a sentence about the sister: by
 # that word, or by a name the notes give beside it ("My little sister Aiko", "Aiko (sister)").
 _RELATIVE_ASKED = re.compile(r"\b(?:your|her|his) (?:(?:older|younger|little|big|elder|eldest|youngest) )?"
@@ -298,12 +331,17 @@ def _of_the_relative(relative: str, scored: list[Scored]) -> list[Scored]:
 
 
 def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = "",
-                     context: Sequence[Scored] = ()) -> list[Scored]:
+                     context: Sequence[Scored] = (), asked: str = "", said: str = "") -> list[Scored]:
     """The sentences that may answer ``question``: when it asks for one particular detail (a role's
     holder, a finishing time, a school's or a place's name, a title, a thesis, a grade, a founding
     year, a head count, an address, a placing, an animal's age), only those that state one (all of
-    them otherwise). ``context``: every sentence of the passages, where names are looked up."""
+    them otherwise). ``context``: every sentence of the passages, where names are looked up;
+    ``asked``: the question with those it follows up, which say what "their names" are of; ``said``:
+    the previous answer, which may have named them.
+    """
     kept = list(scored)
+    if _ASKS_NAMES.search(question) and _ABOUT_PETS.search(asked or question):
+        kept = _names_of_pets(kept, [said, *(x.sentence.text for x in context or scored)])
     relative = _RELATIVE_ASKED.search(question)
     if relative and _ASKS_PLACE_OF.search(question):
         kept = _of_the_relative(relative.group(1), kept)

@@ -25,6 +25,10 @@ TERM_STOP_WORDS = STOP_WORDS | word_set("whats wheres whos hows whens whys dont 
                                         "many much got get")
 
 
+# The animals people keep, by the words notes and visitors call them.
+ANIMAL_WORDS = word_set("""dog dogs puppy cat cats kitten horse pony rabbit bunny bird parrot budgie fish hamster
+                         guinea tortoise turtle snake lizard gecko ferret chicken chickens hens goat""")
+
 # Capitalised, yet no one's name: "Mum: English, grew up in Sheffield", "a Turkish airline".
 DEMONYMS = word_set(
     "english irish scottish welsh british french german spanish italian dutch flemish belgian swiss austrian polish "
