@@ -96,6 +96,7 @@ def test_a_topic_is_searched_with_the_words_its_answers_use() -> None:
     ("Where are you working these days?", "home"), ("Which programming languages do you use?", "languages"),
     ("How much do you charge?", "salary"), ("What does your wife do for a living?", "work"),
     ("What's the very first job anyone ever paid you for?", "salary"),
+    ("What do you do to pay the bills these days?", "salary"),
 ])
 def test_a_word_shared_with_a_topic_does_not_make_the_question_about_it(question: str, not_topic: str) -> None:
     assert not_topic not in [t.name for t in read_topics(question).topics]

@@ -361,6 +361,13 @@ def test_question_about_a_name_the_notes_never_mention_is_declined() -> None:
     assert result.answered is False
 
 
+def test_a_short_form_of_what_notes_spell_out_is_no_unknown_name() -> None:
+    passages = [passage(1, "Work\n\nI worked outside Scotland once: three months in Cuxhaven, Germany.")]
+    result = extractive_answer(question="Have you ever worked outside the UK?", passages=passages, profile=ADA)
+    assert result.answered is True
+    assert "Cuxhaven" in result.text
+
+
 def test_who_are_you_is_answered_from_the_profile_and_the_introductory_passage() -> None:
     passages = [passage(1, "Bio\n\nAda Lovelace is a data engineer in Berlin."), passage(2, WORK)]
     result = introduce(intent=Intent.INTRODUCTION, passages=passages, profile=ADA, query_vector=None, embed=None)

@@ -259,8 +259,8 @@ TOPICS: tuple[Topic, ...] = (
            "volunteer volunteering charity nonprofit unpaid community"),
     # Facts that are a figure or a date: a sentence without the marker words is a near miss, never the answer.
     # "How did you pay for the degree?" is not about pay.
-    _topic("salary", r"\b(?:salary|salaries|compensation|pay(?! for)|paid(?! (?:you |me )?for)|earn|earning|earnings|"
-           r"income|"
+    _topic("salary", r"\b(?:salary|salaries|compensation|pay(?! for| the bills)|paid(?! (?:you |me )?for)|earn|"
+           r"earning|earnings|income|"
            r"wages?|package|"
            r"how much do you make)\b", "My salary: I earn ... per year, my rate is ...",
            "salary salaries compensation earn earning wage", strict=True),

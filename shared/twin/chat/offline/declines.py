@@ -32,6 +32,9 @@ _MIN_ASKED_LETTERS = 3
 
 # "PhD", "AWS", "10K": a term of art is asked about wherever it stands.
 _ACRONYM = re.compile(rf"{MIXED_CASE}|\d+[A-Z]+")
+# Short forms visitors use of what notes spell out ("outside the UK" of notes about Scotland and
+# Germany, "as a PM" of a product manager's): the notes need not hold them.
+_SPELLED_OUT = frozenset({"uk", "us", "usa", "eu", "uae", "pm", "hr", "it", "ai", "ml", "ux", "ui", "cv", "tv"})
 _CAPITALISED = re.compile(rf"(?<=\s)(?:[A-Z][a-z]{{2,}}|{_ACRONYM.pattern})\b")
 
 
@@ -53,7 +56,8 @@ def unknown_names(question: str, passages: Sequence[Passage]) -> list[str]:
     for m in _CAPITALISED.finditer(question):
         before = question[: m.start()]
         asked_run = bool(_ASKED_NAME.search(before) or (asked_run and _NAME_END.search(before)))
-        if (_ACRONYM.fullmatch(m.group(0)) or asked_run) and fold(m.group(0)) not in text:
+        if ((_ACRONYM.fullmatch(m.group(0)) and fold(m.group(0)) not in _SPELLED_OUT) or asked_run) and (
+                fold(m.group(0)) not in text):
             unknown.append(m.group(0))
     return unknown
 
