@@ -192,3 +192,12 @@ def test_before_a_change_the_newest_job_began_is_the_job_before_the_newest() -> 
     began = career_answer("Where did your professional career begin?", jobs, said="")
     assert began is not None
     assert began.jobs[0].text == "Relay — Junior Analyst"
+
+
+def test_since_when_after_a_job_is_that_jobs_own_line_with_its_dates() -> None:
+    jobs = jobs_in(SUB_SECTIONS)
+    for question in ("Since when?", "How long were you there?", "How long have you been with them?"):
+        answer = career_answer(question, jobs, said="Before that: Tuma Labs — Analyst (2019 - 2022) [2]")
+        assert answer is not None, question
+        assert [job.text for job in answer.jobs] == ["Tuma Labs — Analyst (2019 - 2022)"]
+    assert career_answer("How long did it take you?", jobs, said="I ran my first marathon in Berlin [4]") is None

@@ -200,7 +200,7 @@ def extractive_answer(
     in_order = career_answer(question, jobs, said, asked=search_text or question,
                              current=_asks_current_work(question)) if jobs else None
     if in_order:
-        text = " ".join([in_order.lead, *(cite(job.text, job.passage.number) for job in in_order.jobs)])
+        text = " ".join([in_order.lead, *(cite(job.text, job.passage.number) for job in in_order.jobs)]).strip()
         return OfflineAnswer(text, answered=True, cited=frozenset(job.passage.number for job in in_order.jobs))
     own_name = name_of(profile, passages) or ""
     if (unknown_names(question, passages) or unheld_degree(question, passages) or unowned_animal(question, passages)

@@ -162,8 +162,8 @@ def asks_about_jobs(question: str, search_text: str, *, current: bool = False) -
     """Whether the order of the twin's jobs may answer ``question``; ``search_text`` is the question
     with the ones it follows up ("Where did you work before Acme?" / "And before that?"); ``current``:
     it asks what the twin does for work now (twin.chat.intents' "work" topic)."""
-    return current or (bool(_BEFORE.search(question) or _FIRST.search(question) or _HISTORY.search(question))
-                       and bool(_ABOUT_WORK.search(search_text)))
+    return current or (bool(_BEFORE.search(question) or _FIRST.search(question) or _HISTORY.search(question)
+                            or _HOW_LONG_THERE.search(question)) and bool(_ABOUT_WORK.search(search_text)))
 
 
 # A capitalised word past the question's first, read whole with the punctuation an employer's name
@@ -209,11 +209,16 @@ def _last_mentioned(jobs: Sequence[Job], said: str) -> int | None:
 
 @dataclass(frozen=True)
 class CareerAnswer:
-    lead: str  # "Before that:"
+    lead: str  # "Before that:"; empty when the job's own line answers
     jobs: tuple[Job, ...]
 
 
 # "Before you moved to the Netherlands", "before you went out on your own": a change the newest entry began.
+# "Since when?", "How long were you there?", "How long have you been with them?", "When did you join?"
+_HOW_LONG_THERE = re.compile(r"^\W*(?:and |so |ok,? )?(?:since when\b|how long (?:have|had|were|did|was)\b.*"
+                             r"\b(?:there|them|it|that|this|stay(?:ed)?|last(?:ed)?)\b|"
+                             r"when did you (?:start|join|begin|leave)(?: (?:there|that|it|them))?\s*\??\s*$)",
+                             re.IGNORECASE)
 _CURRENT = re.compile(r"\b(?:current|present|now|joining|set up|started|this|gig|for a living)\b|"
                       r"\bbefore (?:you|going|moving|starting|setting up|becoming)\b", re.IGNORECASE)
 
@@ -236,6 +241,11 @@ def career_answer(question: str, jobs: Sequence[Job], said: str, *, asked: str =
         return None
     if _FIRST.search(question):
         return CareerAnswer("My first job:", (jobs[-1],))
+    if said and _HOW_LONG_THERE.search(question):
+        # "Since when?" after "What I do now: Chebucto Sailing School (May 2015 - present)": that entry's dates.
+        named = _last_mentioned(jobs, said)
+        if named is not None:
+            return CareerAnswer("", (jobs[named],))
     if _BEFORE.search(question):
         named = _named_by(jobs, question)
         if named is None:
