@@ -184,8 +184,8 @@ _FOUNDED = re.compile(r"\b(?:found(?:ed|er|ers|ing)?|co-?found\w*|establish\w*|s
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 # "How many people does Maasland employ?": a head count, not the team the twin leads.
 _ASKS_HEADCOUNT = re.compile(r"\bhow many (?:people|staff|employees|workers)\b.*\b(?:employ|work (?:at|for|there)|"
-                             r"have(?! been)|has(?! been)|on staff)\b|\bhow (?:big|large) is (?:the company|the firm|(?-i:[A-Z])\w+)",
-                             re.IGNORECASE)
+                             r"have(?! been)|has(?! been)|on staff)\b|"
+                             r"\bhow (?:big|large) is (?:the company|the firm|(?-i:[A-Z])\w+)", re.IGNORECASE)
 # The number is the head count's own: "staff exchanges since 2023" counts no one.
 _HEADCOUNT = re.compile(r"\b\d[\d,.]*\+?\s+(?:[\w-]+\s+){0,2}(?:employees|staff|people|workers|colleagues)\b|"
                         r"\b(?:employs?|employing|headcount|workforce|staff of)\W+(?:[\w-]+\s+){0,2}\d|"
