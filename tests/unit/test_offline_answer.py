@@ -776,3 +776,20 @@ def test_a_phone_number_is_not_answered_by_an_email_address() -> None:
 def test_people_who_use_a_thing_are_counted_under_any_of_their_names() -> None:
     game = "Resume > Games\n\nKept Frostbite Farm running through its peak of 3.2 million daily active users."
     assert "3.2 million" in answer("How many players did Frostbite Farm have at its peak?", game)
+
+
+def test_a_sentence_opening_with_she_holds_the_name_of_whom_the_sentences_before_it_were_about() -> None:
+    notes = passage(1, "Notes\n\nElif is my wife. We met in 2011 at the Izmir Arts Centre. We married in 2014. "
+                       "She is a paediatrician.")
+    by_text = {s.text: s.terms for s in sentences_in([notes])}
+    assert "elif" in by_text["She is a paediatrician."]
+    # A place is no one "she" can be, and a sentence not opening with a pronoun borrows no name.
+    assert "izmir" not in by_text["She is a paediatrician."]
+    assert "elif" not in by_text["We married in 2014."]
+
+
+def test_a_question_naming_the_wife_is_answered_by_the_sentence_that_calls_her_she() -> None:
+    notes = passage(1, "Notes\n\nElif is my wife. We married in 2014. She is a paediatrician at a children's "
+                       "hospital. I play the oud in a small ensemble.")
+    result = extractive_answer(question="What's her (Elif's) job?", passages=[notes], profile=ADA)
+    assert "paediatrician" in result.text

@@ -245,7 +245,10 @@ class ChatService:
         # "What does he do?" after "Are you married?" is searched and answered as "What does he (Mehdi) do?".
         question = resolve_referents(request.message, history, state.profile.display_name)
         # "Who are you?" shares no word with any document: search with how people introduce themselves.
-        search_text = INTRODUCTION_QUERY if intent else retrieval_query(question, history)
+        # A follow-up whose "he" or "she" is now named stands on its own: the question before it
+        # ("Are you married?") would pull back the sentences that answered that one.
+        resolved = question != request.message
+        search_text = INTRODUCTION_QUERY if intent else question if resolved else retrieval_query(question, history)
         reading = read_topics(search_text)
         # How answers to the question's topics are worded helps a semantic embedder find them; it
         # would only dilute a word-matching one. The full-text side gets the topics' marker words.

@@ -199,8 +199,32 @@ def sentences_in(passages: Sequence[Passage]) -> list[Sentence]:
             if marked or (not listed and _is_heading(unit)):
                 heading = unit  # a section heading left in plain text ("Languages"): context, not an answer
                 continue
+            named: frozenset[str] = frozenset()
             for text in split_sentences(unit):
-                found.append(Sentence(rank, position, passage, text, terms(text), block=block if listed else -2,
+                own = terms(text)
+                carried = named if _PRONOUN_START.match(text) else frozenset()
+                # "Elif is my wife. We married in 2014. She is...": "she" is the last one named.
+                named = _names_in(text) or named
+                found.append(Sentence(rank, position, passage, text, own | carried, block=block if listed else -2,
                                       heading=heading))
                 position += 1
     return found
+
+
+# "Elif is my wife. She is a paediatrician.": the second sentence is about Elif as well, so a question
+# naming her ("What's her (Elif's) job?", twin.chat.referents) finds it by her name.
+_PRONOUN_START = re.compile(r"(?:He|She|His|Her)\b")
+# Whom a sentence is about: the name it opens with ("Elif is my wife") or one it gives a relative
+# or an animal ("my sister Niamh", "our cat, Lokum"); a place it names is no one "she" can be.
+_SUBJECT = re.compile(r"^(?-i:[A-Z\u00c0-\u00de])[\w'\u2019-]*")
+_GIVEN_NAME = re.compile(r"\b(?:my|our)\s+(?:[a-z]+\s+)?[a-z]+,?\s+((?-i:[A-Z\u00c0-\u00de])[\w'\u2019-]*)")
+_NOT_NAMES = DEMONYMS | word_set("""january february march april may june july august september october november
+                                   december monday tuesday wednesday thursday friday saturday sunday""")
+
+
+def _names_in(text: str) -> frozenset[str]:
+    """The terms of the names of whom a sentence is about (_SUBJECT, _GIVEN_NAME)."""
+    opening = _SUBJECT.match(text)
+    found = [opening.group(0)] if opening else []
+    found += _GIVEN_NAME.findall(text)
+    return terms(" ".join(w for w in found if w.casefold() not in TERM_STOP_WORDS | _NOT_NAMES))
