@@ -201,3 +201,16 @@ def test_since_when_after_a_job_is_that_jobs_own_line_with_its_dates() -> None:
         assert answer is not None, question
         assert [job.text for job in answer.jobs] == ["Tuma Labs — Analyst (2019 - 2022)"]
     assert career_answer("How long did it take you?", jobs, said="I ran my first marathon in Berlin [4]") is None
+
+
+def test_employers_in_the_same_town_are_not_one_employer_because_they_share_its_name() -> None:
+    town = [
+        _chunk(1, ("Thandi M", "Experience", "Khanyisa Digital Health — Cape Town"),
+               "**Senior Product Manager**, 2022 - present\n**Product Manager**, 2019 - 2022"),
+        _chunk(2, ("Thandi M", "Experience", "Pilisa Health — Cape Town"),
+               "**Clinical Product Specialist**, 2016 - 2019"),
+        _chunk(3, ("Thandi M", "Experience", "Kaya Pharmacy — Khayelitsha, Cape Town"), "**Pharmacist**, 2013 - 2016"),
+    ]
+    answer = career_answer("Where were you working before your current company?", jobs_in(town), said="")
+    assert answer is not None
+    assert answer.jobs[0].text.startswith("Pilisa Health")

@@ -793,3 +793,11 @@ def test_a_question_naming_the_wife_is_answered_by_the_sentence_that_calls_her_s
                        "hospital. I play the oud in a small ensemble.")
     result = extractive_answer(question="What's her (Elif's) job?", passages=[notes], profile=ADA)
     assert "paediatrician" in result.text
+
+
+def test_a_best_sentence_pointing_back_with_that_brings_the_sentence_it_points_to() -> None:
+    notes = passage(1, "Running\n\nThe Cederberg Traverse in October was 56 km and I finished it smiling. "
+                       "That's my longest ever. Next year is the 100 km.")
+    result = extractive_answer(question="Is that your longest ever?", passages=[notes], profile=ADA,
+                               max_sentences=1)
+    assert "56 km" in result.text

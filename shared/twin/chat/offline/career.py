@@ -189,11 +189,25 @@ _SAME_EMPLOYER_SHARE = 0.75
 _ASKS_WHERE = re.compile(r"\W*(?:and |so |but )?where\b", re.IGNORECASE)
 
 
-def _same_employer(job: Job, other: Job) -> bool:
+def _same_employer(job: Job, other: Job, held_by: dict[str, int]) -> bool:
     """"ML Engineer, Strata Wearables" after "Senior ML Engineer, Strata Wearables": a promotion.
-    Most of the shorter entry's words are the longer one's."""
-    shorter = min(len(job.terms), len(other.terms))
-    return shorter > 0 and len(job.terms & other.terms) >= _SAME_EMPLOYER_SHARE * shorter
+    Most of the shorter entry's words are the longer one's, each word weighing less the more
+    entries hold it (``held_by``): "Cape Town" in every entry and "Health" in three do not make
+    "Pilisa Health — Cape Town" the same employer as "Khanyisa Digital Health — Cape Town"."""
+    def weight(terms: frozenset[str]) -> float:
+        return sum(1 / held_by.get(t, 1) for t in terms)
+
+    shorter = min(weight(job.terms), weight(other.terms))
+    return shorter > 0 and weight(job.terms & other.terms) >= _SAME_EMPLOYER_SHARE * shorter
+
+
+def _entries_holding(jobs: Sequence[Job]) -> dict[str, int]:
+    """How many of the entries hold each word."""
+    counts: dict[str, int] = {}
+    for job in jobs:
+        for term in job.terms:
+            counts[term] = counts.get(term, 0) + 1
+    return counts
 
 
 def _last_mentioned(jobs: Sequence[Job], said: str) -> int | None:
@@ -258,7 +272,8 @@ def career_answer(question: str, jobs: Sequence[Job], said: str, *, asked: str =
         # "Where were you working before...?" asks for a place of work, which a promotion does not change.
         if (_EMPLOYER.search(asked or question) or _ASKS_WHERE.match(question)
                 or _terms_of_names(question) & jobs[named].terms):
-            while following < len(jobs) and _same_employer(jobs[named], jobs[following]):
+            held_by = _entries_holding(jobs)
+            while following < len(jobs) and _same_employer(jobs[named], jobs[following], held_by):
                 following += 1
         return CareerAnswer("Before that:", (jobs[following],)) if following < len(jobs) else None
     if _HISTORY.search(question):

@@ -79,6 +79,9 @@ def _neighbour(sentence: Sentence, candidates: Sequence[Sentence], step: int) ->
 
 # Not "she" or "he": in a bio about the twin those are the twin (and become "I").
 _REFERRING = re.compile(r"\b(?:him|his|her|it|its|they|them|their)\b", re.IGNORECASE)
+# "That's my longest ever.": what "that" is, the sentence before says ("The Cederberg Traverse was 56 km").
+_POINTING_BACK = re.compile(r"^(?:that|this|those|these)(?:['\u2019](?:s|re)\b|\s+(?:is|was|were|are)\b)",
+                            re.IGNORECASE)
 _REFERRING_WORDS = 6
 
 
@@ -87,7 +90,8 @@ def _with_antecedent(chosen: list[Sentence], candidates: Sequence[Sentence], lim
     sentence before it, which says who "him" is ("Tusse is our cat")."""
     best = chosen[0]
     opening = " ".join(best.text.split()[:_REFERRING_WORDS])
-    if best.position <= 0 or len(chosen) > limit or not _REFERRING.search(opening):
+    if best.position <= 0 or len(chosen) > limit or not (_REFERRING.search(opening)
+                                                          or _POINTING_BACK.match(best.text)):
         return chosen
     before = _neighbour(best, candidates, -1)
     return [*chosen, before] if before is not None and before not in chosen else chosen
