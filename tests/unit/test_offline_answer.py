@@ -801,3 +801,18 @@ def test_a_best_sentence_pointing_back_with_that_brings_the_sentence_it_points_t
     result = extractive_answer(question="Is that your longest ever?", passages=[notes], profile=ADA,
                                max_sentences=1)
     assert "56 km" in result.text
+
+
+def test_what_someone_the_question_names_does_for_a_living_is_not_the_twins_job() -> None:
+    resume = Passage(number=1, document_id="cv.md", chunk_id="cv:1", title="CV", heading_path=("CV", "Experience"),
+                     content="CV > Experience\n\n**Principal Engineer — Maasland** *(2021 - present)*\n"
+                             "**Engineer — Holbeck, Leeds** *(2014 - 2021)*", score=1.0)
+    family = passage(2, "Notes\n\nMy husband Riaan teaches maths at a high school in Grassy Park.")
+    jobs = jobs_in([resume])
+    for question in ("What does Riaan do for a living?", "What's Riaan's job?", "What does he (Riaan) do for work?"):
+        result = extractive_answer(question=question, passages=[resume, family], profile=ADA, jobs=jobs,
+                                   topics=read_topics(question)).text
+        assert not result.startswith("What I do now"), question
+    own = extractive_answer(question="What does Ada do for a living?", passages=[resume, family], profile=ADA,
+                            jobs=jobs, topics=read_topics("What does Ada do for a living?")).text
+    assert own.startswith("What I do now: Principal Engineer")

@@ -252,7 +252,8 @@ class ChatService:
         reading = read_topics(search_text)
         # How answers to the question's topics are worded helps a semantic embedder find them; it
         # would only dilute a word-matching one. The full-text side gets the topics' marker words.
-        meaning = reading.meaning if is_semantic(self.embedder) else search_text
+        # A topic's wording is the twin's ("I work as..."): not how "What does he (Riaan) do?" is answered.
+        meaning = reading.meaning if is_semantic(self.embedder) and not resolved else search_text
         vector, turn.embedding_tokens = _query_embedding(self.db, self.settings, self.embedder, meaning)
         started = time.perf_counter()
         min_similarity = 0.0 if intent else (self.settings.offline_min_relevance if self.embedder.mode == "offline"

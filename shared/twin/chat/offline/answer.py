@@ -121,12 +121,32 @@ _NOT_THE_TWINS_NOW = re.compile(r"^\W*(?:and |so |but )?how\b|\b(?:he|she|they|h
                                 r"\b(?:did|was|were|used to|back then)\b", re.IGNORECASE)
 
 
-def _asks_current_work(question: str) -> bool:
+# "What does Riaan do for a living?", "What's Ana's job?": someone the question names.
+_SOMEONE_NAMED = re.compile(r"\b(?:does|did|is)\s+((?-i:[A-Z\u00c0-\u00de])[\w'\u2019-]*)\s+(?:do|work|doing)\b|"
+                            r"((?-i:[A-Z\u00c0-\u00de])[\w-]*)['\u2019]s\s+(?:job|work|career|occupation|profession)\b",
+                            re.IGNORECASE)
+
+
+# "What does he (Riaan) do?": the relative a follow-up's pronoun stands for (twin.chat.referents).
+_RESOLVED_REFERENT = re.compile(r"\(((?-i:[A-Z\u00c0-\u00de])[\w-]*?)(?:['\u2019]s)?\)")
+
+
+def _someone_else_asked_about(question: str, own_name: str) -> str | None:
+    """The (casefolded) name of the person other than the twin whose work or doings the question asks about."""
+    named = _RESOLVED_REFERENT.search(question) or _SOMEONE_NAMED.search(question)
+    if named is None:
+        return None
+    name = next(group for group in named.groups() if group).casefold()
+    return None if name in own_name.casefold().split() else name
+
+
+def _asks_current_work(question: str, own_name: str) -> bool:
     """"What do you do for a living?", "What pays the bills these days?": the twin's work now, and
-    nothing besides it (not "What are you earning in your current job?")."""
+    nothing besides it (not "What are you earning in your current job?", nor what someone else
+    does, unless the name is the twin's ``own_name``)."""
     reading = read_topics(question)
     return ([topic.name for topic in reading.topics] == ["work"] and not _NOT_THE_TWINS_NOW.search(question)
-            and not _ASKS_WHY.search(question))
+            and not _ASKS_WHY.search(question) and _someone_else_asked_about(question, own_name) is None)
 
 
 _NUMBER = re.compile(r"\b(?:\d[\d,.]*\+?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
@@ -197,12 +217,12 @@ def extractive_answer(
     answered with it again. ``jobs``: the twin's resume entries, newest first (twin.chat.offline.career),
     which answer questions about the order of its jobs.
     """
+    own_name = name_of(profile, passages) or ""
     in_order = career_answer(question, jobs, said, asked=search_text or question,
-                             current=_asks_current_work(question)) if jobs else None
+                             current=_asks_current_work(question, own_name)) if jobs else None
     if in_order:
         text = " ".join([in_order.lead, *(cite(job.text, job.passage.number) for job in in_order.jobs)]).strip()
         return OfflineAnswer(text, answered=True, cited=frozenset(job.passage.number for job in in_order.jobs))
-    own_name = name_of(profile, passages) or ""
     if (unknown_names(question, passages) or unheld_degree(question, passages) or unowned_animal(question, passages)
             or wrong_relative(question, passages) or denied_or_untold(question, passages)
             or unnamed_relative(question, passages, own_name)):
