@@ -98,6 +98,15 @@ class Topic:
         return self.marker_words or self.answer_words
 
 
+# The languages people most often list, as a question names one ("your Dutch").
+_LANGUAGE_NAMES = ("english|spanish|portuguese|french|german|italian|dutch|flemish|norwegian|danish|swedish|finnish|"
+                   "icelandic|polish|czech|slovak|hungarian|romanian|bulgarian|greek|turkish|russian|ukrainian|"
+                   "arabic|hebrew|persian|farsi|urdu|hindi|bengali|punjabi|tamil|telugu|marathi|gujarati|chinese|"
+                   "mandarin|cantonese|japanese|korean|vietnamese|thai|indonesian|malay|tagalog|swahili|yoruba|igbo|"
+                   "hausa|zulu|xhosa|isixhosa|isizulu|afrikaans|amharic|somali|welsh|irish|gaelic|catalan|basque|"
+                   "galician|maori|māori|twi|akan")
+
+
 def _topic(name: str, asked: str, answer_words: str, marker_words: str = "", *, strict: bool = False,
            on_topic_only: bool = False) -> Topic:
     return Topic(name, re.compile(asked), answer_words, marker_words, strict, on_topic_only)
@@ -219,7 +228,10 @@ TOPICS: tuple[Topic, ...] = (
            "talk talks conference summit keynote spoke presented presentation meetup panel"),
     _topic("languages", r"\b(?<!programming )(?<!coding )(?:languages? (?:do|can|have) you|which languages|"
            r"what languages|how many languages|"
-           r"speak|spoken|fluent|bilingual|mother tongue|tongues|native language)\b(?! at)",
+           r"speak|spoken|fluent|bilingual|mother tongue|tongues|native language)\b(?! at)|"
+           # "How good is your Dutch, honestly?"
+           rf"\byour (?:{_LANGUAGE_NAMES})\b(?! (?:friends|colleagues|family|side|roots|passport|citizenship|"
+           r"heritage|team|clients|partner|wife|husband|mother|father|mum|dad|grand\w+))",
            "The languages I speak: native ..., fluent in ..., conversational ...",
            "speak spoken fluent native conversational bilingual basic languages language"),
     # Not "qualifications": those are degrees as often as certificates.
