@@ -157,6 +157,31 @@ def test_name_as_object_becomes_me() -> None:
     assert result == "The Turing award was given to me in 2020 [1]."
 
 
+def test_the_name_a_name_field_states_makes_a_third_person_bio_first_person_without_a_profile() -> None:
+    nobody = Profile(twin_id="t", display_name="", persona="")
+    fields = passage(1, "Profile\n\nname: Thandiwe Asanda Mabandla; born: 1988.")
+    bio = passage(2, "Bio\n\nThandiwe Mabandla grew up in Mthatha, where her mother was a nurse.")
+    result = extractive_answer(question="Where did you grow up?", passages=[fields, bio], profile=nobody).text
+    assert "I grew up in Mthatha, where my mother was a nurse" in result
+    # A title is no name field: "First Light" is a post, and "First real job" stays as written.
+    titled = Passage(number=1, document_id="post.md", chunk_id="p1", title="First Light: My Telescope",
+                     content="First real job was at 16, at a pâtisserie.", score=1.0)
+    assert "First real job" in extractive_answer(question="What was your first real job?", passages=[titled],
+                                                 profile=nobody).text
+
+
+def test_a_name_quoted_labelled_or_inside_a_longer_name_stays_as_written() -> None:
+    kwame = Profile(twin_id="k", display_name="Kwame Asante", persona="")
+    assert 'what "Kwame" means' in answer("What does your name mean?", 'Bio\n\nKwame Asante was born on a '
+                                          'Saturday, which is what "Kwame" means.', profile=kwame)
+    thu = Profile(twin_id="a", display_name="Trần Anh Thư", persona="")
+    assert "Anh Thư Trần is a chemist" in answer("Who is Anh Thư Trần?", "Bio\n\nAnh Thư Trần is a chemist.",
+                                                 profile=thu)
+    marit = Profile(twin_id="m", display_name="Marit Tveiten", persona="")
+    assert "Marit Tveiten · Tromsø" in answer("Where are the maps from?", "Maps\n\nMarit Tveiten · Tromsø · Maps "
+                                              "made with open data.", profile=marit)
+
+
 def test_pronouns_become_first_person_when_the_passage_is_about_the_twin() -> None:
     text = "Bio\n\nAda Lovelace is an engineer. She teaches at Oxford and her students build engines."
     result = answer("Where do you teach?", text)
@@ -675,6 +700,8 @@ def test_current_work_is_asked_of_the_twin_alone() -> None:
     assert not _asks_current_work("What does he do for a living?")
     assert not _asks_current_work("What are you earning in your current job?")
     assert not _asks_current_work("What made you give up guiding planes for a living?")
+    assert not _asks_current_work("What does Riaan do for a living?", "Thandiwe Mabandla")
+    assert _asks_current_work("What does Thandiwe do for a living?", "Thandiwe Mabandla")
 
 
 def test_how_to_get_in_touch_is_answered_by_the_email_address_not_by_talk_of_reaching_people() -> None:

@@ -20,7 +20,7 @@ from twin.chat.offline.declines import (
     unowned_animal,
     wrong_relative,
 )
-from twin.chat.offline.introductions import name_of
+from twin.chat.offline.introductions import name_of, stated_name
 from twin.chat.offline.money import asks_current_pay, asks_for_a_sum, states_a_sum, states_an_expectation
 from twin.chat.offline.particulars import keep_particulars
 from twin.chat.offline.rendering import OfflineAnswer, cite, quoting
@@ -140,7 +140,7 @@ def _someone_else_asked_about(question: str, own_name: str) -> str | None:
     return None if name in own_name.casefold().split() else name
 
 
-def _asks_current_work(question: str, own_name: str) -> bool:
+def _asks_current_work(question: str, own_name: str = "") -> bool:
     """"What do you do for a living?", "What pays the bills these days?": the twin's work now, and
     nothing besides it (not "What are you earning in your current job?", nor what someone else
     does, unless the name is the twin's ``own_name``)."""
@@ -305,4 +305,7 @@ def extractive_answer(
     chosen = chosen or select(scored, semantic=semantic, limit=limit)
     if not chosen:
         return OfflineAnswer(no_context_answer(profile), answered=False)
-    return quoting(chosen, name_pattern(profile))
+    # A bio about "Ewan Flett" is his own, told as "I", when a name field says he is the twin; a
+    # name guessed from a title ("First Light: ...") would turn the wrong words into "I".
+    stated = stated_name(profile, passages) or ""
+    return quoting(chosen, name_pattern(replace(profile, display_name=stated)))

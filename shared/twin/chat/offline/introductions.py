@@ -15,7 +15,7 @@ from twin.chat.offline.sentences import TERMINAL, Sentence, sentences_in, terms
 from twin.chat.offline.voice import name_pattern
 from twin.chat.prompting import Passage, Profile
 
-__all__ = ["introduce", "name_of"]
+__all__ = ["introduce", "name_of", "stated_name"]
 
 _NAME_WORD = r"[A-Z\u00c0-\u00de][\w'\u2019-]+"
 _SELF_NAMING = re.compile(rf"\b(?:I'm|I am|My name is|my name's|call me)\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})")
@@ -37,6 +37,14 @@ def name_of(profile: Profile, passages: Sequence[Passage]) -> str | None:
     found = _found_name(profile, passages)
     # A resume heading in capitals ("FATIMA ZAHRA BENKIRANE") is still said "Fatima Zahra Benkirane".
     return found.title() if found and found.isupper() else found
+
+
+def stated_name(profile: Profile, passages: Sequence[Passage]) -> str | None:
+    """The profile's name, else one a name field states ("Name: Ana Lima"): never a guess from a title."""
+    if profile.display_name.strip():
+        return profile.display_name.strip()
+    found = next((m for m in (_NAME_FIELD_VALUE.search(p.content) for p in passages) if m), None)
+    return found.group(1) if found else None
 
 
 def _found_name(profile: Profile, passages: Sequence[Passage]) -> str | None:

@@ -87,6 +87,8 @@ def name_pattern(profile: Profile) -> re.Pattern[str] | None:
         first, surname = re.escape(words[0]), re.escape(words[-1])
         # "Rosalind (Ros) Catacutan", "Rosalind M. Catacutan": the twin under a nickname or initial.
         alternatives.insert(0, rf"{first}(?:\s+(?:\([^()]{{1,30}}\)|[A-Z][\w.'\u2019-]*)){{1,2}}\s+{surname}")
+        # "Thandiwe Mabandla" for "Thandiwe Asanda Mabandla": the middle name left out.
+        alternatives.insert(1, rf"{first}\s+{surname}")
         # A first name followed by a capitalised word other than the surname is someone else.
         alternatives.append(rf"{first}(?!\s+(?!{surname}\b)[A-Z])")
     elif len(words) == 1:
@@ -128,8 +130,21 @@ def _at_clause_start(text: str, start: int) -> bool:
     return _previous_word(text, start) in _CLAUSE_OPENERS
 
 
+# Before the name: a quotation mark ('what "Kwame" means') or another capitalised word ("Anh Thư
+# Trần" when the twin is "Trần Anh Thư"): the name is spoken of or is part of a longer one, and stays.
+_BEFORE_KEPT_NAME = re.compile(r"(?:[\"\u201c\u2018']|(?<![.!?:;]\s)(?<=\S\s)[A-Z\u00c0-\u00de][\w'\u2019-]*\s)$")
+
+
+# "Marit Tveiten · Kvaløya, Tromsø", "Ana Lima | Designer": a byline or a footer, not a sentence.
+_LABELLED = re.compile(r"\s*[\u00b7|]")
+
+
 def _name_replacement(match: re.Match[str]) -> str:
     text, start, end = match.string, match.start(), match.end()
+    if _BEFORE_KEPT_NAME.search(text[max(0, start - 40):start]) or _LABELLED.match(text[end:]):
+        return match.group(0)
+    if text[:start].rstrip().endswith((":", "\u00b7", "|")) and not text[end:].strip(" .!"):
+        return match.group(0)  # "Speaker profile: Khoo Mei Chen": a label's value
     previous = _previous_word(text, start)
     if previous in _NAMING_WORDS or text[:start].rstrip().endswith((" name is", " named")):
         return match.group(0)
