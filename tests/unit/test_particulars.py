@@ -6,7 +6,9 @@ import pytest
 
 from twin.chat.intents import read_topics
 from twin.chat.offline import extractive_answer
-from twin.chat.offline.particulars import _names_a_school
+from twin.chat.offline.particulars import _names_a_school, keep_particulars
+from twin.chat.offline.scoring import Scored
+from twin.chat.offline.sentences import sentences_in
 from twin.chat.prompting import Passage, Profile
 
 ADA = Profile(twin_id="ada", display_name="Ada Lovelace", persona="")
@@ -243,3 +245,25 @@ def test_a_name_before_the_animal_word_names_it_too() -> None:
     answered, text = _follow_up("What's its name?", "Any pets?", "", notes)
     assert answered
     assert "Fado" in text
+
+
+@pytest.mark.parametrize(("question", "told", "named"), [
+    ("Which brand of watercolour paints do you use?", "On Sunday afternoons I paint, watercolour only.",
+     "I only use Winsor & Newton paints, bought in tubes."),
+    ("What make is the horn you play?", "Outside work, Ada plays solo tenor horn with Manukau Tidewater Brass.",
+     "My horn is a Besson Sovereign, older than me."),
+    ("What brand of climbing shoes do you wear?", "One dog, one sourdough starter, too many climbing shoes.",
+     "I climb in La Sportiva climbing shoes, resoled twice."),
+])
+def test_a_brand_is_answered_only_by_a_makers_name_beside_the_thing(question: str, told: str, named: str) -> None:
+    notes = Passage(number=1, document_id="notes", chunk_id="c1", title="Notes", content=f"Notes\n\n{told} {named}",
+                    score=1.0)
+    scored = [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([notes])]
+    assert [x.sentence.text for x in keep_particulars(question, scored, "Ada Lovelace")] == [named]
+
+
+def test_a_question_about_what_makes_something_good_asks_no_brand() -> None:
+    answered, text = _answer("In your view, what actually makes a good safety culture?",
+                             "Notes\n\nA good safety culture is one where the newest person feels able to say stop.")
+    assert answered
+    assert "say stop" in text

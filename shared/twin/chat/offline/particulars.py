@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from twin.chat.offline.scoring import Scored
 from twin.chat.offline.sentences import ANIMAL_WORDS, DEMONYMS, TERM_STOP_WORDS
-from twin.text.lexical import word_set
+from twin.text.lexical import stem, word_set, words
 
 __all__ = ["keep_particulars"]
 
@@ -247,6 +247,38 @@ def _names_the_kind(kind: str, question: str, text: str, own_name: str) -> bool:
 
 _POSSESSOR = re.compile(r"\b([A-Z\u00c0-\u00de][\w-]*)['\u2019]s\b")
 
+# "Which brand of watercolour paints do you use?", "What make is the horn you play?": a maker's name
+# beside the thing ("Winsor & Newton paints", "a Yamaha horn", "the horn is a Besson", "shoes by La
+# Sportiva"); "I paint in watercolour" or "I joined Manukau Brass, on second horn" names none.
+_ASKS_BRAND = re.compile(r"\b(?:what|which)(?: [\w-]+){0,2} (?:(?:brand|model|manufacturer)s?\b|"
+                         r"make\b(?= (?:is|are|was|were|of|do|did)\b))|"
+                         r"\b(?:brand|make|model|manufacturer) of (?:your|the|his|her|their)\b", re.IGNORECASE)
+_BRAND_WORDS = word_set("brand brands make makes model models manufacturer which what kind sort type use used using "
+                        "wear wore wearing play played playing ride rode riding drive drove driving own owned prefer "
+                        "buy bought shoot shooting do does did have has go")
+# Between the maker's name and the thing it made, one word at most ("a Yamaha tenor horn"); "Ros
+# plays solo tenor horn" is someone playing it.
+_BRAND_GAP = re.compile(r"\s+(?:[a-z-]+\s+)?")
+_BRAND_AFTER = re.compile(r"^\W{0,3}(?:\w+\s+){0,2}?(?:is an?|are|by|from|made by|built by)\s+(?:the\s+)?"
+                          r"[A-Z\u00c0-\u00de]")
+
+
+def _names_a_brand(things: frozenset[str], question: str, text: str, own_name: str) -> bool:
+    """``text`` names a maker beside one of ``things`` (the stems of what the question asks the brand of)."""
+    known = {w.casefold() for w in re.findall(r"[\w'\u2019-]+", f"{question} {own_name}")}
+    for word in re.finditer(r"[\w'\u2019-]+", text):
+        if stem(word.group(0).casefold()) not in things:
+            continue
+        if _BRAND_AFTER.match(text[word.end():]):
+            return True
+        for run in _CAPITALISED_RUN.finditer(text[:word.start()]):
+            if run.start() == 0 or not _BRAND_GAP.fullmatch(text[run.end():word.start()]):
+                continue
+            words = [w.casefold() for w in re.findall(r"[\w'\u2019-]+", run.group(0))]
+            if not all(w in known or w in _NOT_NAMES or w in DEMONYMS for w in words):
+                return True
+    return False
+
 
 # "How old is your cat?" is answered by the cat's age, not the children's.
 _AGE_OF_ANIMAL = re.compile(r"\bhow old (?:is|are|was|were) (?:your|the|her|his|their) (?:[\w-]+ )?"
@@ -361,6 +393,10 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
         if whose and whose.group(1).casefold() not in own_name.casefold().split():
             # "Liisa's pottery studio" is not the twin's workshop.
             kept = [x for x in kept if whose.group(1).casefold() in x.sentence.text.casefold()]
+    if _ASKS_BRAND.search(question):
+        things = frozenset(stem(w) for w in words(question) if w not in TERM_STOP_WORDS and w not in _BRAND_WORDS)
+        if things:
+            kept = [x for x in kept if _names_a_brand(things, question, x.sentence.text, own_name)]
     if _ASKS_THESIS.search(question):
         # A sentence naming the thesis answers, though a terse "Thesis: *Tides on the Page*" is far
         # from "What was your dissertation about?" by meaning.
