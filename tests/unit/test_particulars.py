@@ -267,3 +267,12 @@ def test_a_question_about_what_makes_something_good_asks_no_brand() -> None:
                              "Notes\n\nA good safety culture is one where the newest person feels able to say stop.")
     assert answered
     assert "say stop" in text
+
+
+def test_a_job_title_in_capitals_is_no_bosss_name() -> None:
+    cv = Passage(number=1, document_id="cv", chunk_id="c1", title="Resume", score=1.0,
+                 content="Resume > Experience\n\nBrindle Health — Senior Software Engineer → Tech Lead Manager. "
+                         "My manager there was Amal Haddad.")
+    scored = [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([cv])]
+    kept = keep_particulars("Who was your boss at Brindle Health?", scored, "Bao Tran")
+    assert [x.sentence.text for x in kept] == ["My manager there was Amal Haddad."]

@@ -218,10 +218,18 @@ _ROLE_SAID = {role: re.compile(rf"\b(?:{said})", re.IGNORECASE) for role, said i
 def _holds_role(role: str, question: str, text: str) -> bool:
     """``text`` states the role with a person's name beside, not a name the question gave ("Brindle
     Health — Tech Lead Manager" names the employer asked about, not a boss)."""
-    asked = {w.casefold() for w in re.findall(r"[\w'\u2019-]+", question)}
+    asked = {w.casefold() for w in re.findall(r"[\w'\u2019-]+", question)} | {"prof", "dr", "sir", "dame"}
     return bool(_ROLE_SAID[role].search(text)) and any(
-        not {w.casefold() for w in re.findall(r"[\w'\u2019-]+", m.group(0))} <= asked | {"prof", "dr", "sir", "dame"}
+        not {w.casefold() for w in re.findall(r"[\w'\u2019-]+", m.group(0))} <= asked | _JOB_TITLE_WORDS
         for m in _PERSON_NAME_WORDS.finditer(text))
+
+
+# "Senior Software Engineer → Tech Lead Manager": a job title in capitals, nobody's name.
+_JOB_TITLE_WORDS = word_set("""senior junior lead tech technical principal staff chief head deputy assistant associate
+                               vice executive managing general software data product project programme program
+                               engineer engineering manager director officer president designer developer analyst
+                               scientist researcher consultant specialist coordinator administrator architect advocate
+                               intern trainee owner founder partner team group operations marketing sales research""")
 
 
 def _names_the_kind(kind: str, question: str, text: str, own_name: str) -> bool:
