@@ -276,3 +276,17 @@ def test_a_job_title_in_capitals_is_no_bosss_name() -> None:
     scored = [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([cv])]
     kept = keep_particulars("Who was your boss at Brindle Health?", scored, "Bao Tran")
     assert [x.sentence.text for x in kept] == ["My manager there was Amal Haddad."]
+
+
+@pytest.mark.parametrize(("question", "near_miss", "answer"), [
+    ("Did you get a first in your undergrad?", "The median customer took 11 days to produce a first report.",
+     "I graduated with a 2:1 from Galway in 2012."),
+    ("Who made your grandad's fiddle, and how old is it?", "Born: 1981.",
+     "The fiddle was made by Magnus Flett in Stromness."),
+])
+def test_a_grade_or_a_maker_is_answered_only_by_a_sentence_stating_one(question: str, near_miss: str,
+                                                                      answer: str) -> None:
+    notes = Passage(number=1, document_id="notes", chunk_id="c1", title="Notes", score=1.0,
+                    content=f"Notes\n\n{near_miss} {answer}")
+    scored = [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([notes])]
+    assert [x.sentence.text for x in keep_particulars(question, scored, "Ewan Flett")] == [answer]

@@ -101,7 +101,9 @@ _NAMED_KINDS = {
 _ASKS_NAMED_KIND = re.compile(
     r"\b(?:which\s+|what\s+|name of (?:the |your |that |this |his |her |their |[\w\u2019']+'s )?)"
     rf"(?:[\w-]+ ){{0,2}}?(?P<kind>{'|'.join(_NAMED_KINDS)})\w*\b|"
-    r"\bwho(?:'s| is| was)? (?:the |your )?(?P<maker>publish)\w*|\bwho (?P<made>publish)\w*",
+    r"\bwho(?:'s| is| was)? (?:the |your )?(?P<maker>publish)\w*|\bwho (?P<made>publish)\w*|"
+    # "Who made your grandad's fiddle?": its maker, by name.
+    r"\bwho (?:made|built|carved|crafted) (?:your|the|his|her|their|that|this)\b(?P<crafted>)",
     re.IGNORECASE)
 _NAMED_KIND_SAID = {kind: re.compile(rf"\b(?:{said})\b", re.IGNORECASE) for kind, said in _NAMED_KINDS.items()}
 # A name near the kind's word: a run of capitalised words, not at the start of the sentence, not
@@ -167,7 +169,10 @@ def _states_a_title(question: str, text: str) -> bool:
 
 # "What grade did you get for your master's thesis?": a grade as one is stated.
 _ASKS_GRADE = re.compile(r"\bwhat (?:grade|mark|classification|result|gpa)\b|\bhow (?:well )?did you do\b.*\b(?:degree|"
-                         r"thesis|exams?)\b|\bwhat (?:class of )?degree classification\b", re.IGNORECASE)
+                         r"thesis|exams?)\b|\bwhat (?:class of )?degree classification\b|"
+                         # "Did you get a first in your undergrad?"
+                         r"\b(?:get|got|graduate with|earn) (?:a |an )?(?:first|2[:.][12]|distinction|merit)\b",
+                         re.IGNORECASE)
 _GRADE = re.compile(r"\b(?:grade[ds]?|distinction|merit|first[- ]class|upper second|lower second|2[:.][12]|honou?rs|"
                     r"cum laude|summa|magna|gpa|meritori[oa]|très bien|tres bien|sehr gut|mention|"
                     # "18/20", "3.8/4.0", not a date ("03/2020")
@@ -394,7 +399,8 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
         kept = _of_the_animal(animal.group(1), kept, context or scored)
     named = _ASKS_NAMED_KIND.search(question)
     if named and not _ASKS_SCHOOL.search(question):
-        kind = (named.group("kind") or named.group("maker") or named.group("made")).casefold()
+        kind = "luthier" if named.group("crafted") is not None else (
+            named.group("kind") or named.group("maker") or named.group("made")).casefold()
         kind = next(k for k in _NAMED_KINDS if kind.startswith(k))
         kept = [x for x in kept if _names_the_kind(kind, question, x.sentence.text, own_name)]
         whose = _POSSESSOR.search(question)
