@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from twin.chat.intents import read_topics
@@ -290,3 +292,15 @@ def test_a_grade_or_a_maker_is_answered_only_by_a_sentence_stating_one(question:
                     content=f"Notes\n\n{near_miss} {answer}")
     scored = [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([notes])]
     assert [x.sentence.text for x in keep_particulars(question, scored, "Ewan Flett")] == [answer]
+
+
+def test_someone_elses_mama_or_a_line_above_names_no_mother_of_the_twins() -> None:
+    from twin.chat.offline.declines import unnamed_relative
+
+    notes = Passage(number=1, document_id="notes", chunk_id="c1", title="Notes", score=1.0,
+                    content='Notes\n\nNames every bee she sees "Beatrice"\nMum: English, grew up in Sheffield.\n'
+                            "Egusi soup, the way Dad's cook Mama Bisi made it.")
+    assert unnamed_relative("What's your mum's name?", [notes])
+    named = replace(notes, content=notes.content + "\n- Umma (Lee Eun-hee) still teaches piano.")
+    assert not unnamed_relative("What's your mum's name?", [named])
+    assert not unnamed_relative("What's your mum's name?", [replace(notes, content="My mum Sarah is a nurse.")])

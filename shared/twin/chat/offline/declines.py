@@ -338,7 +338,8 @@ def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str =
         said = ["ex", *(f"ex-{word}" for word in said)]
     told = re.compile(rf"\b(?:{_alternation(frozenset(said))})s?\b", re.IGNORECASE)
     for passage in passages:
-        for sentence in split_sentences(passage.content):
+        # A line of notes is a sentence of its own: "Mum: English, ..." under '... names every bee "Beatrice"'.
+        for sentence in (s for line in passage.content.split("\n") for s in split_sentences(line)):
             if owner and fold(owner) not in fold(sentence):
                 continue
             tokens = sentence.split()
@@ -347,6 +348,10 @@ def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str =
                     continue
                 if i and tokens[i - 1].casefold() in _NOT_KIN:
                     continue  # "my climbing partner Marta" is no partner of the twin's life
+                before = [t.casefold() for t in tokens[max(0, i - _NAME_WINDOW):i]]
+                opens = not any(re.search(r"\w", t) for t in tokens[:i])  # "- Umma (Lee Eun-hee)"
+                if not opens and not {"my", "our"} & set(before) and not token.endswith((":", "(")):
+                    continue  # "Dad's cook Mama Bisi" is no mother of the twin's
                 # The name stands beside the word: "my sister Divya", "Umma (Lee Eun-hee)", "Brian, my husband".
                 near = " ".join(tokens[max(0, i - _NAME_WINDOW):i] + tokens[i + 1:i + 1 + _NAME_WINDOW])
                 if any(n[0].isupper() and n.casefold() not in _KIN_SYNONYMS and n.casefold() not in TERM_STOP_WORDS
