@@ -304,3 +304,15 @@ def test_someone_elses_mama_or_a_line_above_names_no_mother_of_the_twins() -> No
     named = replace(notes, content=notes.content + "\n- Umma (Lee Eun-hee) still teaches piano.")
     assert not unnamed_relative("What's your mum's name?", [named])
     assert not unnamed_relative("What's your mum's name?", [replace(notes, content="My mum Sarah is a nurse.")])
+
+
+def test_a_thesis_line_is_of_the_degree_listed_above_it() -> None:
+    cv = Passage(number=1, document_id="cv", chunk_id="c1", title="CV", score=1.0,
+                 content="CV > Education\n\n* **MSc Geographical Information Science**, Salzburg, 2018-2021.\n"
+                         "  Thesis: *Snowmobile trails and reindeer calving areas*.\n"
+                         "* **Bachelor in Animal Nursing**, Oslo, 2009-2012.")
+    scored = [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([cv])]
+    kept = keep_particulars("What was your bachelor's thesis about?", scored, "Marit Tveiten")
+    assert not [x for x in kept if "Snowmobile" in x.sentence.text]
+    kept = keep_particulars("What was your master's thesis about?", scored, "Marit Tveiten")
+    assert [x for x in kept if "Snowmobile" in x.sentence.text]

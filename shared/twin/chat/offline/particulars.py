@@ -439,7 +439,8 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
         kept = _in_the_place_named(question, [x for x in kept if _names_a_school(question, x.sentence.text)])
         kept = _of_the_names_asked(question, own_name, kept)
     if _ASKS_THESIS.search(question):
-        kept = _in_the_place_named(question, [x for x in kept if not _another_level(question, x.sentence.text)])
+        kept = _in_the_place_named(question, [x for x in kept if not _another_level(
+            question, x.sentence.text, _level_before(x, context or scored))])
     return kept
 
 
@@ -464,11 +465,26 @@ _DEGREE_LEVELS = {
 }
 
 
-def _another_level(question: str, text: str) -> bool:
+def _level_before(item: Scored, context: Sequence[Scored]) -> str:
+    """The nearest sentence before ``item`` in its passage that names a degree's level ("MSc GIS,
+    Salzburg" above "Thesis: *Snowmobile trails...*"), or ""."""
+    before = sorted((x.sentence for x in context if x.sentence.passage is item.sentence.passage
+                     and x.sentence.position < item.sentence.position), key=lambda s: -s.position)
+    return next((s.text for s in before if any(said.search(s.text) for said in _DEGREE_LEVELS.values())), "")
+
+
+def _another_level(question: str, text: str, before: str = "") -> bool:
+    """``text`` is about a degree of another level than the question asks about; a sentence naming
+    none ("Thesis: *Snowmobile trails...*") is of the level the nearest sentence before it names."""
     asked = next((level for level, said in _DEGREE_LEVELS.items() if said.search(question)), None)
-    if asked is None or _DEGREE_LEVELS[asked].search(text):
+    if asked is None:
         return False
-    return any(said.search(text) for level, said in _DEGREE_LEVELS.items() if level != asked)
+    for told in (text, before):
+        if _DEGREE_LEVELS[asked].search(told):
+            return False
+        if any(said.search(told) for level, said in _DEGREE_LEVELS.items() if level != asked):
+            return True
+    return False
 
 
 def _of_the_names_asked(question: str, own_name: str, scored: list[Scored]) -> list[Scored]:
