@@ -316,3 +316,15 @@ def test_a_thesis_line_is_of_the_degree_listed_above_it() -> None:
     assert not [x for x in kept if "Snowmobile" in x.sentence.text]
     kept = keep_particulars("What was your master's thesis about?", scored, "Marit Tveiten")
     assert [x for x in kept if "Snowmobile" in x.sentence.text]
+
+
+def test_a_time_asked_for_one_kind_of_race_is_that_kind_of_races_time() -> None:
+    notes = Passage(number=1, document_id="notes", chunk_id="c1", title="Notes", score=1.0,
+                    content="Notes > Running\n\nMy longest race is the Kaimai Crossing 62K, which took me 9 hours "
+                            "41 minutes. Auckland Marathon 2019: 3:51:07, my best on the road.")
+    scored = [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([notes])]
+    kept = keep_particulars("What's your best time for a road marathon?", scored, "Ros Catacutan")
+    assert [x.sentence.text for x in kept] == ["Auckland Marathon 2019: 3:51:07, my best on the road."]
+    kept = keep_particulars("What was your finishing time at your first ultra?", scored, "Ros Catacutan")
+    assert [x.sentence.text for x in kept] == [
+        "My longest race is the Kaimai Crossing 62K, which took me 9 hours 41 minutes."]

@@ -47,6 +47,16 @@ _PERSON_NAME_WORDS = re.compile(r"\b(?:Prof(?:essor)?\.?|Dr\.?|Dame|Sir)\s+[A-Z]
 _ASKS_TIME = re.compile(r"\b(?:finishing|finish|best|fastest|personal best|race|marathon|half[- ]marathon) time\b|"
                         r"\bwhat time did you (?:run|finish|do|get|clock)\b|\bhow fast did you (?:run|finish)\b|"
                         r"\b(?:your )?(?:pb|personal best|personal record|pr)\b (?:for|in|at)\b", re.IGNORECASE)
+# The kind of race a time is asked for, and how a sentence timing one says it.
+_RACE = re.compile(r"\b(marathon|half[- ]marathon|ultra|ultramarathon|triathlon|ironman|parkrun)s?\b", re.IGNORECASE)
+_RACE_SAID = {
+    "marathon": re.compile(r"\bmarathon|\b42(?:[.,]2)?\s*k", re.IGNORECASE),
+    "ultra": re.compile(r"\bultra|\b(?:5\d|[6-9]\d|1\d\d)\s*(?:k|km)\b|\b\d+\s*mile", re.IGNORECASE),
+    "ultramarathon": re.compile(r"\bultra|\b(?:5\d|[6-9]\d|1\d\d)\s*(?:k|km)\b|\b\d+\s*mile", re.IGNORECASE),
+    "triathlon": re.compile(r"\btriathlon|\bironman|\b70\.3\b", re.IGNORECASE),
+    "ironman": re.compile(r"\bironman|\btriathlon", re.IGNORECASE),
+    "parkrun": re.compile(r"\bparkrun|\b5\s*k\b", re.IGNORECASE),
+}
 _DURATION = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b|\b\d+\s*(?:h|hrs?|hours?)\s*\d*\s*(?:m|min|mins|minutes)?\b",
                        re.IGNORECASE)
 
@@ -435,6 +445,11 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
         kept = [x for x in kept if _holds_role(asked, question, x.sentence.text)]
     if _ASKS_TIME.search(question):
         kept = _in_the_place_named(question, [x for x in kept if _DURATION.search(x.sentence.text)])
+        race = _RACE.search(question)
+        said = _RACE_SAID.get(race.group(1).casefold().replace("-", " ").split()[-1]) if race else None
+        if said is not None:
+            # "your best time for a road marathon" is not the 62K trail race's.
+            kept = [x for x in kept if said.search(" ".join([x.sentence.text, x.sentence.heading]))]
     if _ASKS_SCHOOL.search(question):
         kept = _in_the_place_named(question, [x for x in kept if _names_a_school(question, x.sentence.text)])
         kept = _of_the_names_asked(question, own_name, kept)
