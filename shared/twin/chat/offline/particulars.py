@@ -446,10 +446,10 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
     if _ASKS_TIME.search(question):
         kept = _in_the_place_named(question, [x for x in kept if _DURATION.search(x.sentence.text)])
         race = _RACE.search(question)
-        said = _RACE_SAID.get(race.group(1).casefold().replace("-", " ").split()[-1]) if race else None
-        if said is not None:
+        timed = _RACE_SAID.get(race.group(1).casefold().replace("-", " ").split()[-1]) if race else None
+        if timed is not None:
             # "your best time for a road marathon" is not the 62K trail race's.
-            kept = [x for x in kept if said.search(" ".join([x.sentence.text, x.sentence.heading]))]
+            kept = [x for x in kept if timed.search(" ".join([x.sentence.text, x.sentence.heading]))]
     if _ASKS_SCHOOL.search(question):
         kept = _in_the_place_named(question, [x for x in kept if _names_a_school(question, x.sentence.text)])
         kept = _of_the_names_asked(question, own_name, kept)
