@@ -328,3 +328,14 @@ def test_a_time_asked_for_one_kind_of_race_is_that_kind_of_races_time() -> None:
     kept = keep_particulars("What was your finishing time at your first ultra?", scored, "Ros Catacutan")
     assert [x.sentence.text for x in kept] == [
         "My longest race is the Kaimai Crossing 62K, which took me 9 hours 41 minutes."]
+
+
+@pytest.mark.parametrize("age", ["My grandmother is 84 and still bakes.", "My grandmother (born 1941) still bakes.",
+                                 "My grandmother, 84, still bakes."])
+def test_a_relatives_age_is_answered_only_by_their_age_or_birth_year(age: str) -> None:
+    notes = Passage(number=1, document_id="notes", chunk_id="c1", title="Notes", score=1.0,
+                    content=f"Notes\n\nMy grandmother moved in with my parents in Laval in 2016. {age}")
+    scored = [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([notes])]
+    assert [x.sentence.text for x in keep_particulars("How old is your grandmother?", scored, "Noor Haddad")] == [age]
+    without = [x for x in scored if x.sentence.text != age]
+    assert keep_particulars("How old is your grandmother?", without, "Noor Haddad") == []

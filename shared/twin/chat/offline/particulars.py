@@ -363,7 +363,15 @@ def _names_of_pets(scored: list[Scored], context: Sequence[str]) -> list[Scored]
 # that word, or by a name the notes give beside it ("My little sister Aiko", "Aiko (sister)").
 _RELATIVE_ASKED = re.compile(r"\b(?:your|her|his) (?:(?:older|younger|little|big|elder|eldest|youngest) )?"
                              r"(sister|brother|wife|husband|partner|son|daughter|mum|mom|mother|dad|father|"
-                             r"girlfriend|boyfriend|fianc[eé]e?|spouse|kids|children|parents)\b", re.IGNORECASE)
+                             r"girlfriend|boyfriend|fianc[eé]e?|spouse|kids|children|parents|grandmother|grandma|"
+                             r"granny|grandfather|grandpa|aunt|uncle|cousin|niece|nephew)\b", re.IGNORECASE)
+# "How old is your grandmother?" is answered by her age or her birth year, not by "she moved in 2016".
+_ASKS_AGE = re.compile(r"\bhow old (?:is|are|was|were)\b", re.IGNORECASE)
+_AGE_SAID = re.compile(r"\b\d{1,3}\s*(?:years?|yrs?)(?:\s+old)?\b|\baged?\s+\d{1,3}\b|\b(?:born|b\.)\s*(?:in\s+)?"
+                       r"(?:[A-Za-z]+\s+)?(?:\d{1,2}\s+)?(?:19|20)\d\d\b|\(\s*(?:\d{1,3}|b\.\s*(?:19|20)\d\d)\s*\)|"
+                       r",\s*\d{1,2}(?![\d:.,])\b|\b(?:turn(?:s|ed|ing)?|is|was|now|she's|he's|they're)\s+(?:\d{1,3}|"
+                       r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty(?:-\w+)?|\w+teen)\b(?!\s*(?:%|per|km|kg|minutes))",
+                       re.IGNORECASE)
 _ASKS_PLACE_OF = re.compile(r"\b(?:which|what|name of)\b.*\b(?:universit\w*|college|school|company|firm|"
                             r"hospital|clinic|employer|organi[sz]ation|studio|restaurant|team|club|band)\b",
                             re.IGNORECASE)
@@ -398,6 +406,8 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
     if _ASKS_NAMES.search(question) and _ABOUT_PETS.search(asked or question):
         kept = _names_of_pets(kept, [said, *(x.sentence.text for x in context or scored)])
     relative = _RELATIVE_ASKED.search(question)
+    if relative and _ASKS_AGE.search(question):
+        kept = [x for x in _of_the_relative(relative.group(1), kept) if _AGE_SAID.search(x.sentence.text)]
     if relative and _ASKS_PLACE_OF.search(question):
         kept = _of_the_relative(relative.group(1), kept)
         if _ASKS_UNIVERSITY.search(question):
