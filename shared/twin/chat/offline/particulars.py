@@ -369,7 +369,7 @@ _RELATIVE_ASKED = re.compile(r"\b(?:your|her|his) (?:(?:older|younger|little|big
 _ASKS_AGE = re.compile(r"\bhow old (?:is|are|was|were)\b", re.IGNORECASE)
 _AGE_SAID = re.compile(r"\b\d{1,3}\s*(?:years?|yrs?)(?:\s+old)?\b|\baged?\s+\d{1,3}\b|\b(?:born|b\.)\s*(?:in\s+)?"
                        r"(?:[A-Za-z]+\s+)?(?:\d{1,2}\s+)?(?:19|20)\d\d\b|\(\s*(?:\d{1,3}|b\.\s*(?:19|20)\d\d)\s*\)|"
-                       r",\s*\d{1,2}(?![\d:.,])\b|\b(?:turn(?:s|ed|ing)?|is|was|now|she's|he's|they're)\s+(?:\d{1,3}|"
+                       r",\s*\d{1,2}(?!\d|[:.,]\d)|\b(?:turn(?:s|ed|ing)?|is|was|now|she's|he's|they're)\s+(?:\d{1,3}|"
                        r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty(?:-\w+)?|\w+teen)\b(?!\s*(?:%|per|km|kg|minutes))",
                        re.IGNORECASE)
 _ASKS_PLACE_OF = re.compile(r"\b(?:which|what|name of)\b.*\b(?:universit\w*|college|school|company|firm|"
