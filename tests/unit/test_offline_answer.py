@@ -843,3 +843,11 @@ def test_what_someone_the_question_names_does_for_a_living_is_not_the_twins_job(
     own = extractive_answer(question="What does Ada do for a living?", passages=[resume, family], profile=ADA,
                             jobs=jobs, topics=read_topics("What does Ada do for a living?")).text
     assert own.startswith("What I do now: Principal Engineer")
+
+
+def test_how_many_so_far_counts_what_the_question_before_it_asked_about() -> None:
+    notes = passage(1, "Notes > Mentoring\n\nI mentor junior designers. I have mentored 35 designers via ADPList.")
+    result = extractive_answer(question="How many so far?", search_text="Do you mentor designers? How many so far?",
+                               passages=[notes], profile=ADA)
+    assert result.answered
+    assert "35 designers" in result.text
