@@ -737,10 +737,13 @@ def test_a_sentence_that_only_repeats_the_pets_name_is_no_confident_answer_to_it
     assert not asks_about_an_unheld_subject("What breed is Pepper?", held, frozenset(), telling)
 
 
+MAASLAND_CV = Passage(number=1, document_id="cv.md", chunk_id="cv:1", title="CV", heading_path=("CV", "Experience"),
+                      content="CV > Experience\n\n**Principal Engineer — Maasland** *(2021 - present)*\n"
+                              "**Engineer — Holbeck, Leeds** *(2014 - 2021)*", score=1.0)
+
+
 def test_what_the_twin_did_somewhere_is_not_answered_by_what_it_does_now() -> None:
-    resume = Passage(number=1, document_id="cv.md", chunk_id="cv:1", title="CV", heading_path=("CV", "Experience"),
-                     content="CV > Experience\n\n**Principal Engineer — Maasland** *(2021 - present)*\n"
-                             "**Engineer — Holbeck, Leeds** *(2014 - 2021)*", score=1.0)
+    resume = MAASLAND_CV
     leeds = passage(2, "Notes\n\nIn Leeds I did an MSc in water engineering and played five-a-side on Thursdays.")
     jobs = jobs_in([resume])
     now = extractive_answer(question="What do you do for a living?", passages=[resume, leeds], profile=ADA, jobs=jobs,
@@ -831,9 +834,7 @@ def test_a_best_sentence_pointing_back_with_that_brings_the_sentence_it_points_t
 
 
 def test_what_someone_the_question_names_does_for_a_living_is_not_the_twins_job() -> None:
-    resume = Passage(number=1, document_id="cv.md", chunk_id="cv:1", title="CV", heading_path=("CV", "Experience"),
-                     content="CV > Experience\n\n**Principal Engineer — Maasland** *(2021 - present)*\n"
-                             "**Engineer — Holbeck, Leeds** *(2014 - 2021)*", score=1.0)
+    resume = MAASLAND_CV
     family = passage(2, "Notes\n\nMy husband Riaan teaches maths at a high school in Grassy Park.")
     jobs = jobs_in([resume])
     for question in ("What does Riaan do for a living?", "What's Riaan's job?", "What does he (Riaan) do for work?"):

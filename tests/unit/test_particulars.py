@@ -23,6 +23,16 @@ def _answer(question: str, *contents: str) -> tuple[bool, str]:
     return result.answered, result.text
 
 
+def _scored(content: str) -> list[Scored]:
+    """Every sentence of one passage, all scored alike: which of them a particular keeps is the question."""
+    notes = Passage(number=1, document_id="notes", chunk_id="c1", title="Notes", content=content, score=1.0)
+    return [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([notes])]
+
+
+def _kept(question: str, content: str, own_name: str = "Ada Lovelace") -> list[str]:
+    return [x.sentence.text for x in keep_particulars(question, _scored(content), own_name)]
+
+
 PHD = "Notes > PhD\n\nI did my PhD at NTNU in Trondheim on geothermal heat, and I defended it in 2019."
 CHOIR = "Notes > Choir\n\nI sing alto in Vox Borealis, a Nordic choir in Brussels that rehearses on Tuesdays."
 
@@ -258,10 +268,7 @@ def test_a_name_before_the_animal_word_names_it_too() -> None:
      "I climb in La Sportiva climbing shoes, resoled twice."),
 ])
 def test_a_brand_is_answered_only_by_a_makers_name_beside_the_thing(question: str, told: str, named: str) -> None:
-    notes = Passage(number=1, document_id="notes", chunk_id="c1", title="Notes", content=f"Notes\n\n{told} {named}",
-                    score=1.0)
-    scored = [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([notes])]
-    assert [x.sentence.text for x in keep_particulars(question, scored, "Ada Lovelace")] == [named]
+    assert _kept(question, f"Notes\n\n{told} {named}") == [named]
 
 
 def test_a_question_about_what_makes_something_good_asks_no_brand() -> None:
@@ -272,12 +279,9 @@ def test_a_question_about_what_makes_something_good_asks_no_brand() -> None:
 
 
 def test_a_job_title_in_capitals_is_no_bosss_name() -> None:
-    cv = Passage(number=1, document_id="cv", chunk_id="c1", title="Resume", score=1.0,
-                 content="Resume > Experience\n\nBrindle Health — Senior Software Engineer → Tech Lead Manager. "
-                         "My manager there was Amal Haddad.")
-    scored = [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([cv])]
-    kept = keep_particulars("Who was your boss at Brindle Health?", scored, "Bao Tran")
-    assert [x.sentence.text for x in kept] == ["My manager there was Amal Haddad."]
+    cv = ("Resume > Experience\n\nBrindle Health — Senior Software Engineer → Tech Lead Manager. "
+          "My manager there was Amal Haddad.")
+    assert _kept("Who was your boss at Brindle Health?", cv, "Bao Tran") == ["My manager there was Amal Haddad."]
 
 
 @pytest.mark.parametrize(("question", "near_miss", "answer"), [
@@ -288,10 +292,7 @@ def test_a_job_title_in_capitals_is_no_bosss_name() -> None:
 ])
 def test_a_grade_or_a_maker_is_answered_only_by_a_sentence_stating_one(question: str, near_miss: str,
                                                                       answer: str) -> None:
-    notes = Passage(number=1, document_id="notes", chunk_id="c1", title="Notes", score=1.0,
-                    content=f"Notes\n\n{near_miss} {answer}")
-    scored = [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([notes])]
-    assert [x.sentence.text for x in keep_particulars(question, scored, "Ewan Flett")] == [answer]
+    assert _kept(question, f"Notes\n\n{near_miss} {answer}", "Ewan Flett") == [answer]
 
 
 def test_someone_elses_mama_or_a_line_above_names_no_mother_of_the_twins() -> None:
@@ -307,35 +308,25 @@ def test_someone_elses_mama_or_a_line_above_names_no_mother_of_the_twins() -> No
 
 
 def test_a_thesis_line_is_of_the_degree_listed_above_it() -> None:
-    cv = Passage(number=1, document_id="cv", chunk_id="c1", title="CV", score=1.0,
-                 content="CV > Education\n\n* **MSc Geographical Information Science**, Salzburg, 2018-2021.\n"
-                         "  Thesis: *Snowmobile trails and reindeer calving areas*.\n"
-                         "* **Bachelor in Animal Nursing**, Oslo, 2009-2012.")
-    scored = [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([cv])]
-    kept = keep_particulars("What was your bachelor's thesis about?", scored, "Marit Tveiten")
-    assert not [x for x in kept if "Snowmobile" in x.sentence.text]
-    kept = keep_particulars("What was your master's thesis about?", scored, "Marit Tveiten")
-    assert [x for x in kept if "Snowmobile" in x.sentence.text]
+    cv = ("CV > Education\n\n* **MSc Geographical Information Science**, Salzburg, 2018-2021.\n"
+          "  Thesis: *Snowmobile trails and reindeer calving areas*.\n"
+          "* **Bachelor in Animal Nursing**, Oslo, 2009-2012.")
+    assert not [t for t in _kept("What was your bachelor's thesis about?", cv) if "Snowmobile" in t]
+    assert [t for t in _kept("What was your master's thesis about?", cv) if "Snowmobile" in t]
 
 
 def test_a_time_asked_for_one_kind_of_race_is_that_kind_of_races_time() -> None:
-    notes = Passage(number=1, document_id="notes", chunk_id="c1", title="Notes", score=1.0,
-                    content="Notes > Running\n\nMy longest race is the Kaimai Crossing 62K, which took me 9 hours "
-                            "41 minutes. Auckland Marathon 2019: 3:51:07, my best on the road.")
-    scored = [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([notes])]
-    kept = keep_particulars("What's your best time for a road marathon?", scored, "Ros Catacutan")
-    assert [x.sentence.text for x in kept] == ["Auckland Marathon 2019: 3:51:07, my best on the road."]
-    kept = keep_particulars("What was your finishing time at your first ultra?", scored, "Ros Catacutan")
-    assert [x.sentence.text for x in kept] == [
+    notes = ("Notes > Running\n\nMy longest race is the Kaimai Crossing 62K, which took me 9 hours 41 minutes. "
+             "Auckland Marathon 2019: 3:51:07, my best on the road.")
+    assert _kept("What's your best time for a road marathon?", notes) == [
+        "Auckland Marathon 2019: 3:51:07, my best on the road."]
+    assert _kept("What was your finishing time at your first ultra?", notes) == [
         "My longest race is the Kaimai Crossing 62K, which took me 9 hours 41 minutes."]
 
 
 @pytest.mark.parametrize("age", ["My grandmother is 84 and still bakes.", "My grandmother (born 1941) still bakes.",
                                  "My grandmother, 84, still bakes."])
 def test_a_relatives_age_is_answered_only_by_their_age_or_birth_year(age: str) -> None:
-    notes = Passage(number=1, document_id="notes", chunk_id="c1", title="Notes", score=1.0,
-                    content=f"Notes\n\nMy grandmother moved in with my parents in Laval in 2016. {age}")
-    scored = [Scored(s, 0.5, 0.5, 0.5) for s in sentences_in([notes])]
-    assert [x.sentence.text for x in keep_particulars("How old is your grandmother?", scored, "Noor Haddad")] == [age]
-    without = [x for x in scored if x.sentence.text != age]
-    assert keep_particulars("How old is your grandmother?", without, "Noor Haddad") == []
+    moved = "Notes\n\nMy grandmother moved in with my parents in Laval in 2016."
+    assert _kept("How old is your grandmother?", f"{moved} {age}") == [age]
+    assert _kept("How old is your grandmother?", moved) == []
