@@ -173,6 +173,9 @@ def test_a_school_of_another_level_or_someone_elses_is_not_the_one_asked_about()
     assert not _answer("What's the name of the school Aiko goes to?", schools)[0]
     assert not _answer("Which school does Marcus teach at?", schools)[0]
     assert _names_a_school("Which high school did you go to?", "I went to Rotorua Girls' High School.")
+    # What came after the lycée is no lycée; a secondary school may be a college or an academy.
+    assert not _names_a_school("Which lycée did you go to?", "After the bac I went to the Institut Paul Bocuse.")
+    assert _names_a_school("Which secondary school did you go to?", "I went to Belvedere College in Dublin.")
 
 
 def test_a_thesis_of_another_degree_or_place_does_not_answer() -> None:

@@ -82,6 +82,9 @@ _SCHOOL_LEVELS = {
     "secondary": re.compile(r"\b(?:secondary|high|lyc[eé]e|gymnasium|grammar|sixth form|liceo|colegio|"
                             r"middle school)\b", re.IGNORECASE),
 }
+# Not "college" nor "academy": "Belvedere College" and "Harris Academy" are secondary schools.
+_AFTER_SCHOOL = re.compile(r"\b(?:institut|institute|instituto|university|universit[eé]|universidad|polytechnic|"
+                           r"hochschule)\b", re.IGNORECASE)
 # A place the school question names ("Which cookery school did you attend in Madrid?") must be the answer's.
 _IN_PLACE = re.compile(r"\b(?:in|at|for) (?:the )?([A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+)*)")
 
@@ -478,6 +481,8 @@ def _names_a_school(question: str, text: str) -> bool:
             continue
         if asked and any(said.search(named.group(0)) for level, said in _SCHOOL_LEVELS.items() if level != asked):
             continue
+        if asked and _AFTER_SCHOOL.search(named.group(0)) and not _SCHOOL_LEVELS[asked].search(named.group(0)):
+            continue  # "Which lycée...?" is not answered by "the Institut Paul Bocuse" after the bac
         return True
     return False
 
