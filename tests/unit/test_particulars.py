@@ -333,3 +333,17 @@ def test_a_relatives_age_is_answered_only_by_their_age_or_birth_year(age: str) -
     moved = "Notes\n\nMy grandmother moved in with my parents in Laval in 2016."
     assert _kept("How old is your grandmother?", f"{moved} {age}") == [age]
     assert _kept("How old is your grandmother?", moved) == []
+
+
+def test_a_climbing_grade_is_answered_by_a_grade_of_the_kind_of_climbing_asked() -> None:
+    notes = ("Notes > Climbing\n\nBouldering three times a week at Bloc. Hardest sport route: 7a+. "
+             "My proudest moment: Tramuntana, a 7a+ at Siurana.")
+    assert _kept("What's the hardest boulder grade you've climbed?", notes) == []
+    assert _kept("What's the hardest boulder grade you've climbed?", notes + " Projecting a V5 indoors.") == [
+        "Projecting a V5 indoors."]
+    assert "Hardest sport route: 7a+." in _kept("What's the hardest grade you've sent?", notes)
+
+
+def test_a_singles_ranking_is_not_the_doubles_one() -> None:
+    notes = "Notes > Badminton\n\nCareer-high doubles ranking: No. 14. I played singles at school."
+    assert _kept("What was your highest world ranking in singles?", notes) == ["I played singles at school."]

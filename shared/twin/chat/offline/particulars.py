@@ -396,6 +396,29 @@ def _of_the_relative(relative: str, scored: list[Scored]) -> list[Scored]:
             or any(re.search(rf"\b{re.escape(n)}\b", x.sentence.text.casefold()) for n in names)]
 
 
+# "What was your highest ranking in singles?" is not answered by the doubles ranking, nor "the hardest
+# boulder grade" by the hardest sport route: the kind asked, and the kinds that are not it.
+_CONTRASTS = tuple((re.compile(asked, re.IGNORECASE), re.compile(other, re.IGNORECASE)) for asked, other in (
+    (r"\bsingles\b", r"\b(?:doubles|mixed)\b"),
+    (r"\bdoubles\b", r"\bsingles\b"),
+    (r"\bboulder(?:s|ing)?\b", r"\b(?:sport|lead|trad)\b|\broutes?\b"),
+    (r"\bsport (?:route|climb)", r"\bboulder"),
+))
+
+
+# "What's the hardest boulder grade you've climbed?": a climbing grade ("V5", "7a+", "5.11c", "6B").
+_ASKS_CLIMBING_GRADE = re.compile(r"\bhardest (?:boulder|route|problem|climb|grade|sport route|one)\b|"
+                                  r"\b(?:boulder|climbing) grade\b", re.IGNORECASE)
+_CLIMBING_GRADE = re.compile(r"\b(?:V\d{1,2}|[3-9][abcABC]\+?|5\.\d{1,2}[abcd]?|f[3-9][abc]\+?)(?![\w.])")
+# A boulder is graded on the V scale or in Fontainebleau's capitals ("7A+"); "7a+" is a sport route.
+_BOULDER_GRADE = re.compile(r"\b(?:V\d{1,2}|[3-9][ABC]\+?)(?![\w.])|(?i:\bboulder)")
+
+
+def _of_another_kind(question: str, text: str) -> bool:
+    return any(asked.search(question) and other.search(text) and not asked.search(text)
+               for asked, other in _CONTRASTS)
+
+
 def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = "",
                      context: Sequence[Scored] = (), asked: str = "", said: str = "") -> list[Scored]:
     """The sentences that may answer ``question``: when it asks for one particular detail (a role's
@@ -405,7 +428,11 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
     ``asked``: the question with those it follows up, which say what "their names" are of; ``said``:
     the previous answer, which may have named them.
     """
-    kept = list(scored)
+    kept = [x for x in scored if not _of_another_kind(question, x.sentence.text)]
+    if _ASKS_CLIMBING_GRADE.search(question):
+        kept = [x for x in kept if _CLIMBING_GRADE.search(x.sentence.text)]
+        if re.search(r"\bboulder", question, re.IGNORECASE):
+            kept = [x for x in kept if _BOULDER_GRADE.search(x.sentence.text)]
     if _ASKS_NAMES.search(question) and _ABOUT_PETS.search(asked or question):
         kept = _names_of_pets(kept, [said, *(x.sentence.text for x in context or scored)])
     relative = _RELATIVE_ASKED.search(question)
