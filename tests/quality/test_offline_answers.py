@@ -66,7 +66,7 @@ PEOPLE = [
     _held_out("tomasz", fact_rate=0.81, false_declines=1),
     _held_out("priya", fact_rate=0.86, false_declines=1, declined=5),
     _held_out("amara", fact_rate=0.85, false_declines=2),
-    _held_out("lucas", fact_rate=0.83, false_declines=2, declined=5, hit_at_3=0.85),
+    _held_out("lucas", fact_rate=0.83, false_declines=2, hit_at_3=0.85),
     # Measured once at the end of stop 11 before anything was tuned on them, then their introductions were mended.
     _held_out("yusuf", fact_rate=0.77, false_declines=1, declined=5),
     _held_out("marit", fact_rate=0.91, false_declines=1, hit_at_3=0.85),
@@ -78,7 +78,7 @@ PEOPLE = [
     _held_out("mateo", fact_rate=0.67, false_declines=3, hit_at_3=0.85),
     _held_out("aroha", fact_rate=0.79, false_declines=3, hit_at_3=0.85),
     _held_out("dmitri", fact_rate=0.84, false_declines=3),
-    _held_out("lucia", fact_rate=0.63, false_declines=1, declined=5),
+    _held_out("lucia", fact_rate=0.63, false_declines=1),
     # Written later in stop 12 and measured once on a7159c5 before anything was tuned on them, then tuned on.
     # Siobhán's "two-minute version of how you got here" wants her first career, which her introduction leaves out.
     _held_out("siobhan", fact_rate=0.72, false_declines=1, hit_at_3=0.8, introduces_itself=False),
