@@ -45,7 +45,8 @@ _REASONS_HEADING = re.compile(r"\W*(?:why|how (?:i|a|an|the|we)|what (?:made|bro
 # "How many downloads...?": what is counted. People are counted under many names ("a team of five
 # developer advocates"), so a count of them is not held to the word.
 _COUNTED = re.compile(r"\bhow many ([a-z]+)", re.IGNORECASE)
-_NOT_COUNTED = frozenset({"far", "now", "total", "all", "altogether", "roughly", "about", "around", "approximately"})
+_NOT_COUNTED = TERM_STOP_WORDS | frozenset({"far", "now", "total", "all", "altogether", "roughly", "about", "around",
+                                            "approximately"})
 _ANY_COUNT = frozenset(stem(w) for w in ("people", "persons", "folks", "staff", "employees", "times", "of",
                                          "more", "other", "different", "years", "months", "weeks", "days", "hours",
                                          "could", "can", "do", "did", "would", "will", "are", "is", "were", "have"))
@@ -253,7 +254,7 @@ def extractive_answer(
     counted = _COUNTED.search(question)
     # "How many so far?", "How many in total?" count what the question before them asked about.
     if (counted and stem(counted.group(1).casefold()) not in _ANY_COUNT
-            and counted.group(1).casefold() not in TERM_STOP_WORDS | _NOT_COUNTED):
+            and counted.group(1).casefold() not in _NOT_COUNTED):
         # "How many followers does it have?" is answered by a number of followers, not "94 episodes".
         what = frozenset({stem(counted.group(1).casefold())})
         if what & _AUDIENCES:

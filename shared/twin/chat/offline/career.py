@@ -11,6 +11,7 @@ whose notes have no such section gets the ordinary answer.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -189,25 +190,21 @@ _SAME_EMPLOYER_SHARE = 0.75
 _ASKS_WHERE = re.compile(r"\W*(?:and |so |but )?where\b", re.IGNORECASE)
 
 
-def _same_employer(job: Job, other: Job, held_by: dict[str, int]) -> bool:
+def _same_employer(job: Job, other: Job, held_by: Counter[str]) -> bool:
     """"ML Engineer, Strata Wearables" after "Senior ML Engineer, Strata Wearables": a promotion.
     Most of the shorter entry's words are the longer one's, each word weighing less the more
     entries hold it (``held_by``): "Cape Town" in every entry and "Health" in three do not make
     "Pilisa Health — Cape Town" the same employer as "Khanyisa Digital Health — Cape Town"."""
     def weight(terms: frozenset[str]) -> float:
-        return sum(1 / held_by.get(t, 1) for t in terms)
+        return sum(1 / (held_by[t] or 1) for t in terms)
 
     shorter = min(weight(job.terms), weight(other.terms))
     return shorter > 0 and weight(job.terms & other.terms) >= _SAME_EMPLOYER_SHARE * shorter
 
 
-def _entries_holding(jobs: Sequence[Job]) -> dict[str, int]:
+def _entries_holding(jobs: Sequence[Job]) -> Counter[str]:
     """How many of the entries hold each word."""
-    counts: dict[str, int] = {}
-    for job in jobs:
-        for term in job.terms:
-            counts[term] = counts.get(term, 0) + 1
-    return counts
+    return Counter(term for job in jobs for term in job.terms)
 
 
 def _last_mentioned(jobs: Sequence[Job], said: str) -> int | None:

@@ -50,12 +50,9 @@ def stated_name(profile: Profile, passages: Sequence[Passage]) -> str | None:
 def _found_name(profile: Profile, passages: Sequence[Passage]) -> str | None:
     """The profile's name; else a name field or a document title naming someone the other documents
     name too; else a self-naming sentence ("I'm Ana Lima"), which may also be "I'm Catalan"."""
-    if profile.display_name.strip():
-        return profile.display_name.strip()
-    for passage in passages:
-        found = _NAME_FIELD_VALUE.search(passage.content)
-        if found:
-            return found.group(1)
+    stated = stated_name(profile, passages)
+    if stated:
+        return stated
     corroborating = min(_CORROBORATING_DOCUMENTS, len({p.document_id for p in passages}))
     for passage in passages:
         found = _TITLE_NAME.match(passage.title or "")

@@ -218,8 +218,9 @@ _PRONOUN_START = re.compile(r"(?:He|She|His|Her)\b")
 # or an animal ("my sister Niamh", "our cat, Lokum"); a place it names is no one "she" can be.
 _SUBJECT = re.compile(r"^(?-i:[A-Z\u00c0-\u00de])[\w'\u2019-]*")
 _GIVEN_NAME = re.compile(r"\b(?:my|our)\s+(?:[a-z]+\s+)?[a-z]+,?\s+((?-i:[A-Z\u00c0-\u00de])[\w'\u2019-]*)")
-_NOT_NAMES = DEMONYMS | word_set("""january february march april may june july august september october november
-                                   december monday tuesday wednesday thursday friday saturday sunday""")
+_NOT_NAMES = TERM_STOP_WORDS | DEMONYMS | word_set("""january february march april may june july august september
+                                                     october november december monday tuesday wednesday thursday
+                                                     friday saturday sunday""")
 
 
 def _names_in(text: str) -> frozenset[str]:
@@ -227,4 +228,4 @@ def _names_in(text: str) -> frozenset[str]:
     opening = _SUBJECT.match(text)
     found = [opening.group(0)] if opening else []
     found += _GIVEN_NAME.findall(text)
-    return terms(" ".join(w for w in found if w.casefold() not in TERM_STOP_WORDS | _NOT_NAMES))
+    return terms(" ".join(w for w in found if w.casefold() not in _NOT_NAMES))
