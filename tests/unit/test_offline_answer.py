@@ -624,6 +624,23 @@ def test_a_year_the_question_names_must_be_the_answers() -> None:
                                         "I worked as an engineer at Brugwerk from 2016 to 2021.")[1]
 
 
+def test_a_degree_in_a_subject_the_notes_never_mention_is_declined() -> None:
+    physio = "BSc (Hons) Physiotherapy, Cardiff University, 2009-2012. Stanford CS193p, online, 2020."
+    for question in ("Where did you do your computer science degree?", "Where did you get your degree in law?"):
+        assert topical_answer(question, physio) == (False, no_context_answer(ADA))
+    assert "Cardiff" in topical_answer("Where did you do your physiotherapy degree?", physio)[1]
+    # Which degree, not in what: "your first degree", "a degree in the UK".
+    assert "Cardiff" in topical_answer("Where did you do your first degree?", physio)[1]
+    assert "Cardiff" in topical_answer("Where did you do your degree in the UK?", physio)[1]
+
+
+def test_what_something_brings_in_needs_a_sum_it_earns() -> None:
+    costs = "Telescope costs: $95 secondary mirror, $120 focuser, $685 in total."
+    question = "How much money does the YouTube channel bring in?"
+    assert topical_answer(question, costs) == (False, no_context_answer(ADA))
+    assert "$40" in topical_answer(question, costs, "The YouTube channel earns about $40 a month from ads.")[1]
+
+
 def test_an_mba_is_not_held_by_another_masters_degree() -> None:
     teaching = "Master of Teaching (MT), Ontario Institute for Studies in Education, 2016."
     assert topical_answer("Which business school did you do your MBA at?", teaching) == (

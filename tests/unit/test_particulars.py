@@ -129,6 +129,15 @@ def test_a_thesis_the_notes_never_mention_is_declined() -> None:
     assert not _answer("What was your final-year project at ETSAB about?", studied)[0]
 
 
+def test_the_prize_of_a_work_the_question_names_is_that_works_not_anothers() -> None:
+    prizes = ("Awards\n\n2021 Honour Book, Southern Cross Picture Book Prize for Fourteen Staircases. "
+              "2019 Marigold Medal for Grandmother Condor's Umbrella.")
+    assert not _answer("Which prize did Otto and the Night Market win?", prizes)[0]
+    answered, text = _answer("Which prize did Fourteen Staircases win?", prizes)
+    assert answered
+    assert "Southern Cross" in text
+
+
 def test_a_grade_needs_a_grade() -> None:
     assert not _answer("What grade did you get for your master's thesis?", DEGREES)[0]
     graded = DEGREES.replace("Nigardsbreen*", "Nigardsbreen* (graded summa cum laude)")

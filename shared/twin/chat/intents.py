@@ -272,10 +272,12 @@ TOPICS: tuple[Topic, ...] = (
     # Facts that are a figure or a date: a sentence without the marker words is a near miss, never the answer.
     # "How did you pay for the degree?" is not about pay.
     _topic("salary", r"\b(?:salary|salaries|compensation|pay(?! for| the bills)|paid(?! (?:you |me )?for)|earn|"
-           r"earning|earnings|income|"
+           r"earning|earnings|income|revenue|"
            r"wages?|package|"
-           r"how much do you make)\b", "My salary: I earn ... per year, my rate is ...",
-           "salary salaries compensation earn earning wage", strict=True),
+           # "How much money does the channel bring in?"
+           r"how much do you make|brings? in(?=\s*(?:[?.!]|$|a |each |every |per )))\b",
+           "My salary: I earn ... per year, my rate is ...",
+           "salary salaries compensation earn earning earns wage income revenue", strict=True),
     # "When is Ají's birthday?" wants a birthday, not the cat's age: the two are asked apart.
     _topic("birthday", r"\b(?:birthday|birth date|date of birth|when were you born)\b",
            "My birthday: I was born on ...", "birthday born birth", strict=True),

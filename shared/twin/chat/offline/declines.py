@@ -75,11 +75,30 @@ _DEGREES = (
 )
 
 
+# "your computer science degree", "a degree in marine biology": the subject a degree is asked in.
+_DEGREE_SUBJECT = re.compile(
+    r"\byour\s+(?P<before>(?:[\w-]+\s+){1,3}?)(?:degree|major|diploma)s?\b|"
+    r"\b(?:degree|major|diploma)s?\s+in\s+(?P<after>[\w-]+(?:\s+[\w-]+){0,2})", re.IGNORECASE)
+# Words that say which degree, not in what: "your first degree", "your master's degree".
+_NOT_SUBJECTS = terms("first second third undergraduate undergrad postgraduate postgrad graduate university uni "
+                      "college honours hons bachelor bachelors master masters doctoral phd own highest latest "
+                      "last other two both old original main joint double single")
+
+
 def unheld_degree(question: str, passages: Sequence[Passage]) -> bool:
     """"Tell me about your doctoral research" asked of notes that describe a master's thesis, "Where
-    did you do your master's?" of notes with a bachelor's only: a degree the notes never mention."""
-    return any(asked.search(question) and not any(held.search(p.content) for p in passages)
-               for asked, held in _DEGREES)
+    did you do your master's?" of notes with a bachelor's only, "Where did you do your computer
+    science degree?" of notes where no word of that subject appears: a degree the notes never mention."""
+    if any(asked.search(question) and not any(held.search(p.content) for p in passages)
+           for asked, held in _DEGREES):
+        return True
+    subject = _DEGREE_SUBJECT.search(question)
+    if subject is None:
+        return False
+    # "the degree in the UK" names where, not what: a name is left to the rules for names.
+    named = " ".join(w for w in (subject.group("before") or subject.group("after")).split() if not w[0].isupper())
+    asked = terms(named) - _NOT_SUBJECTS
+    return bool(asked) and not asked & terms(" ".join(p.content for p in passages))
 
 
 def _alternation(words: frozenset[str]) -> str:

@@ -151,6 +151,9 @@ _THESIS_SAID = re.compile(r"\b(?:thes[ie]s|dissertation|capstone|final[- ](?:yea
 # (in italics or quotes, after "called", or a run of capitalised words), not "the fifth novel".
 _WORKS = (r"book|novel|album|film|movie|documentary|talk|keynote|paper|article|thesis|dissertation|podcast|show|"
           r"song|play|memoir|collection|series|exhibition|painting|record|single|game|blog|newsletter|column|poem")
+# "Which prize did Otto and the Night Market win?" is answered by that book's prize, not another book's.
+_ASKS_PRIZE = re.compile(r"\b(?:prizes?|awards?|medals?|honou?rs?)\b.*\b(?:win|won|get|got|receiv\w*|earn\w*)\b|"
+                         r"\b(?:win|won|get|got|receiv\w*|earn\w*)\b.*\b(?:prizes?|awards?|medals?)\b", re.IGNORECASE)
 _ASKS_TITLE = re.compile(
     rf"\b(?:title|name) of (?:your|the|that|this|her|his|their) (?:[\w'-]+ ){{0,3}}?(?:{_WORKS})\b|"
     rf"\bwhat(?:'s|\u2019s| is| was| were| will be) (?:your|the|that|her|his|their) (?:[\w'-]+ ){{0,3}}?(?:{_WORKS})s? "
@@ -470,6 +473,8 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
         kept = [x for x in kept if _states_a_title(question, x.sentence.text)]
     if _ASKS_GRADE.search(question):
         kept = [x for x in kept if _GRADE.search(x.sentence.text)]
+    if _ASKS_PRIZE.search(question):
+        kept = _of_the_names_asked(question, own_name, kept)
     if _ASKS_FOUNDED.search(question):
         kept = [x for x in kept if _FOUNDED.search(x.sentence.text) and _YEAR.search(x.sentence.text)]
     if _ASKS_HEADCOUNT.search(question):
