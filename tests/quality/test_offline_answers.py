@@ -60,11 +60,11 @@ PEOPLE = [
     _held_out("jagoda", fact_rate=0.78, false_declines=1),
     _held_out("bao", fact_rate=0.81, false_declines=1),
     _held_out("akosua", fact_rate=0.81, false_declines=2),
-    _held_out("ines", fact_rate=0.87, false_declines=1, declined=5),
+    _held_out("ines", fact_rate=0.87, false_declines=1),
     _held_out("clodagh", fact_rate=0.64, false_declines=1, hit_at_3=0.7),
     _held_out("ros", fact_rate=0.67, false_declines=1),
     _held_out("tomasz", fact_rate=0.81, false_declines=1),
-    _held_out("priya", fact_rate=0.86, false_declines=1, declined=5),
+    _held_out("priya", fact_rate=0.86, false_declines=1),
     _held_out("amara", fact_rate=0.85, false_declines=2),
     _held_out("lucas", fact_rate=0.83, false_declines=2, hit_at_3=0.85),
     # Measured once at the end of stop 11 before anything was tuned on them, then their introductions were mended.
@@ -97,7 +97,7 @@ PEOPLE = [
     _held_out("valentina", fact_rate=0.74, false_declines=2),
     # Written at the start of stop 23 and measured once on e1cd47c before anything was tuned on them, then tuned on.
     _held_out("ewan", fact_rate=0.63, false_declines=4, declined=5),
-    _held_out("noor", fact_rate=0.76, false_declines=2, declined=4, hit_at_3=0.85),
+    _held_out("noor", fact_rate=0.76, false_declines=2, declined=5, hit_at_3=0.85),
     _held_out("paulo", fact_rate=0.67, false_declines=2),
     _held_out("thandiwe", fact_rate=0.64, false_declines=1),
 ]
