@@ -15,18 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from twin.chat.followup import is_follow_up
+from twin.text.kin import KIN, kin_alternation
 from twin.text.lexical import word_set
 
 __all__ = ["resolve_referents"]
 
-# A relative by the words notes and visitors call them, and whether "he" or "she" (or either) is one.
-_HIS = ("husband boyfriend fiance fiancé brother father dad daddy papa son grandfather grandpa grandad granddad "
-        "uncle nephew stepfather stepson stepbrother")
-_HERS = ("wife girlfriend fiancee fiancée sister mother mum mom mam mama daughter grandmother grandma granny gran "
-         "nan nana aunt auntie aunty niece stepmother stepdaughter stepsister")
-_EITHERS = "partner spouse sibling twin cousin child kid parent"
-_KIN = dict.fromkeys(_HIS.split(), "m") | dict.fromkeys(_HERS.split(), "f") | dict.fromkeys(_EITHERS.split(), "")
-_KIN_WORD = "|".join(sorted((re.escape(w) for w in _KIN), key=len, reverse=True))
+_KIN_WORD = kin_alternation()
 # A question about a relative: what "he" or "she" in the next one most likely points to.
 _ABOUT_RELATIVES = re.compile(rf"\b(?:{_KIN_WORD})s?\b|\b(?:married|marry|wedding|single|relationship|dating|"
                               r"someone special|special someone|siblings?|brothers?|sisters?|only child|kids|"
@@ -117,7 +111,7 @@ def _people_in(answer: str, own: set[str]) -> list[_Person]:
                     continue
                 kin = match.groupdict().get("kin") or ""
                 kin = kin.casefold()
-                gender = _KIN.get(kin, "") or said_gender
+                gender = (KIN[kin].gender if kin in KIN else "") or said_gender
                 found.append((offset + match.start("name"), _Person(name, gender, kin or "partner")))
     seen: set[str] = set()
     people = []
@@ -130,7 +124,7 @@ def _people_in(answer: str, own: set[str]) -> list[_Person]:
 
 def _clean(name: str, own: set[str]) -> str:
     """The name without trailing words that are no name; empty when it is the twin's or no name at all."""
-    parts = [w for w in name.split() if w.casefold() not in _NOT_NAMES and w.casefold() not in _KIN]
+    parts = [w for w in name.split() if w.casefold() not in _NOT_NAMES and w.casefold() not in KIN]
     if not parts or parts[0].casefold() in own:
         return ""
     return parts[0]

@@ -12,6 +12,7 @@ from twin.chat.offline.scoring import Scored
 from twin.chat.offline.sentences import ANIMAL_WORDS, DEMONYMS, LETTER_WORD, MIXED_CASE, NAMED, TERM_STOP_WORDS, terms
 from twin.chat.prompting import Passage
 from twin.text.folding import fold
+from twin.text.kin import KIN, told_by
 from twin.text.lexical import STOP_WORDS, stem, word_set, words
 from twin.text.sentences import split_sentences
 
@@ -305,22 +306,18 @@ def asks_about_an_unheld_subject(question: str, held: frozenset[str], cues: froz
     return max(telling, default=0.0) < _CONFIDENT_HEADLESS
 
 
-# A relative by each word a question may use, and the words notes tell of them by ("my mum", "Dad").
-# A spouse is asked after by any of its names ("your wife", "your husband", "your partner") and told
-# of by any of them.
-_KIN_WORDS: dict[str, str] = {
-    # Notes written between languages call parents as at home ("Umma", "Pabbi", "mamãe").
-    "mother": "mother mum mom mam mama mummy mommy mamá mamãe maman mutti umma eomma amma",
-    "father": "father dad daddy papa papá papai vati appa abba pabbi baba",
-    "partner": "partner wife husband married", "girlfriend": "girlfriend", "boyfriend": "boyfriend",
-    "fiance": "fiance fiancee engaged", "sister": "sister", "brother": "brother", "son": "son",
-    "daughter": "daughter", "grandmother": "grandmother grandma granny gran nan nana",
-    "grandfather": "grandfather grandpa granddad grandad", "aunt": "aunt auntie aunty", "uncle": "uncle",
-    "cousin": "cousin", "niece": "niece", "nephew": "nephew",
-}
-_KIN_SYNONYMS = {"spouse": "partner"} | {word: kin for kin, said in _KIN_WORDS.items() for word in said.split()
-                                         if word != "married"}
-_KIN_FORMS = {stem(word): terms(_KIN_WORDS[kin]) for word, kin in _KIN_SYNONYMS.items()}
+# A relative by each word a question may use for one ("your kids" names no one relative: notes
+# tell of each child by its own word), and the words notes tell of them by ("my mum", "Dad").
+_KIN_SYNONYMS = {word: kin.relative for word, kin in KIN.items() if not kin.general}
+# Beyond a relative's names, notes tell of a partner as married to them, a fiancé(e) as engaged.
+_ALSO_TOLD_BY = {"partner": ("married",), "fiance": ("engaged",)}
+
+
+def _told_by(relative: str) -> list[str]:
+    return [*told_by(relative), *_ALSO_TOLD_BY.get(relative, ())]
+
+
+_KIN_FORMS = {stem(word): terms(" ".join(_told_by(relative))) for word, relative in _KIN_SYNONYMS.items()}
 _IN_LAW = r"(?:-in-law|s-in-law)"
 # "your ex-wife", "your former husband": a relative notes tell of as "my ex", never as "my wife".
 _KIN_ASKED = rf"(?P<ex>ex-|ex\s+|former\s+)?(?P<kin>{_alternation(frozenset(_KIN_SYNONYMS))})(?P<law>{_IN_LAW})?"
@@ -350,7 +347,7 @@ def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str =
     owner = asked.group("owner")
     if owner and owner.casefold() in own_name.casefold().split():
         owner = None  # "What's Graham's wife's name?" asked of Graham's twin
-    said = _KIN_WORDS[kin].split()
+    said = _told_by(kin)
     if asked.group("law"):
         said = [f"{kin}-in-law", "in-laws"]
     if asked.group("ex"):

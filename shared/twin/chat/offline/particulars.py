@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from twin.chat.offline.scoring import Scored
 from twin.chat.offline.sentences import ANIMAL_WORDS, DEMONYMS, TERM_STOP_WORDS
+from twin.text.kin import kin_alternation
 from twin.text.lexical import stem, word_set, words
 
 __all__ = ["keep_particulars"]
@@ -367,10 +368,9 @@ def _names_of_pets(scored: list[Scored], context: Sequence[str]) -> list[Scored]
 
 # "Which university is your sister studying at?" is answered by a sentence about the sister: by
 # that word, or by a name the notes give beside it ("My little sister Aiko", "Aiko (sister)").
-_RELATIVE_ASKED = re.compile(r"\b(?:your|her|his) (?:(?:older|younger|little|big|elder|eldest|youngest) )?"
-                             r"(sister|brother|wife|husband|partner|son|daughter|mum|mom|mother|dad|father|"
-                             r"girlfriend|boyfriend|fianc[eé]e?|spouse|kids|children|parents|grandmother|grandma|"
-                             r"granny|grandfather|grandpa|aunt|uncle|cousin|niece|nephew)\b", re.IGNORECASE)
+# Not "your grandad's fiddle": what is asked about is the fiddle.
+_RELATIVE_ASKED = re.compile(rf"\b(?:your|her|his) (?:(?:older|younger|little|big|elder|eldest|youngest) )?"
+                             rf"((?:{kin_alternation()})s?|children)\b(?!['\u2019]s\b)", re.IGNORECASE)
 # "How old is your grandmother?" is answered by her age or her birth year, not by "she moved in 2016".
 _ASKS_AGE = re.compile(r"\bhow old (?:is|are|was|were)\b", re.IGNORECASE)
 _AGE_SAID = re.compile(r"\b\d{1,3}\s*(?:years?|yrs?)(?:\s+old)?\b|\baged?\s+\d{1,3}\b|\b(?:born|b\.)\s*(?:in\s+)?"
