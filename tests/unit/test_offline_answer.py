@@ -552,6 +552,12 @@ def test_a_general_word_for_what_the_notes_name_is_no_reason_to_decline(question
                                         frozenset(), [])
 
 
+def test_a_word_after_the_subject_is_not_what_the_question_asks_about() -> None:
+    held = terms("My football club, Shooting Stars FC, has broken my heart since I was six.")
+    assert not asks_about_an_unheld_subject("Which football club breaks your heart every weekend?", held,
+                                            frozenset(), [])
+
+
 def test_a_question_in_another_language_is_not_declined_for_its_words_missing_from_english_notes() -> None:
     mentioned = terms("My father Jurgen is a carpenter in Passau.")
     assert not asks_about_the_unmentioned("Und was macht dein Vater beruflich?", mentioned, [])

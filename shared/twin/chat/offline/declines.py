@@ -245,7 +245,8 @@ _CONFIDENT_HEADLESS = 0.6
 _VERB_ENDING = re.compile(r"(?:ed|en|ing)$")
 # Verbs without those endings that follow "what" ("What brought you to Melbourne?").
 _IRREGULAR_VERBS = word_set("brought made got took drew led kept gave went came put told taught sent spent left felt")
-_ADVERB_WORDS = word_set("ever never always still also just really actually already usually often")
+# Words that end a subject: "your heart every weekend" asks about no "every".
+_ADVERB_WORDS = word_set("ever never always still also just really actually already usually often every each")
 
 
 def _subject_groups(question: str) -> list[list[str]]:
