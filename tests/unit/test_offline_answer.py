@@ -386,6 +386,15 @@ def test_question_about_a_name_the_notes_never_mention_is_declined() -> None:
     assert result.answered is False
 
 
+def test_a_compass_word_before_a_name_the_notes_hold_is_no_unknown_name() -> None:
+    passages = [passage(1, "Moving\n\nI swapped Bavaria for Holland in 2016 because Joris lived in Rotterdam.")]
+    result = extractive_answer(question="Why did you swap Bavaria for South Holland?", passages=passages, profile=ADA)
+    assert result.answered is True
+    assert "Joris" in result.text
+    unheld = extractive_answer(question="Why did you swap Bavaria for South Carolina?", passages=passages, profile=ADA)
+    assert unheld.answered is False
+
+
 def test_a_short_form_of_what_notes_spell_out_is_no_unknown_name() -> None:
     passages = [passage(1, "Work\n\nI worked outside Scotland once: three months in Cuxhaven, Germany.")]
     result = extractive_answer(question="Have you ever worked outside the UK?", passages=passages, profile=ADA)

@@ -45,6 +45,10 @@ _CAPITALISED = re.compile(rf"(?<=\s)(?:[A-Z][a-z]{{2,}}|{_ACRONYM.pattern})\b")
 _ASKED_NAME = re.compile(r"\b(?:at|for|with|about|on|did|does|use|used|know|speak|play|played|hold)\s+(?:the\s+)?$",
                          re.IGNORECASE)
 _NAME_END = re.compile(r"\b[A-Z][\w'-]*\s$")
+# Words that only qualify the name after them: the name decides whether the notes hold it, and
+# notes about Rotterdam's "Hollandse Delta" and the "Holland Beker" hold "South Holland" well enough.
+_QUALIFYING = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "upper",
+                         "lower", "greater", "central", "new", "old"})
 
 
 def unknown_names(question: str, passages: Sequence[Passage]) -> list[str]:
@@ -58,7 +62,7 @@ def unknown_names(question: str, passages: Sequence[Passage]) -> list[str]:
         before = question[: m.start()]
         asked_run = bool(_ASKED_NAME.search(before) or (asked_run and _NAME_END.search(before)))
         if ((_ACRONYM.fullmatch(m.group(0)) and fold(m.group(0)) not in _SPELLED_OUT) or asked_run) and (
-                fold(m.group(0)) not in text):
+                fold(m.group(0)) not in text) and fold(m.group(0)) not in _QUALIFYING:
             unknown.append(m.group(0))
     return unknown
 
