@@ -81,6 +81,7 @@ def test_job_questions_are_searched_the_way_a_resume_words_them() -> None:
     ("Who are your favourite authors?", "reading"), ("Read anything good lately?", "reading"),
     ("Are you musical at all?", "music"), ("How many tongues can you get by in?", "languages"),
     ("Which methods are you strongest in?", "skills"), ("How good is your Dutch, honestly?", "languages"),
+    ("Who signs your pay cheque?", "work"), ("How much money does the YouTube channel bring in?", "salary"),
 ])
 def test_paraphrased_questions_are_recognised_by_topic(question: str, topic: str) -> None:
     assert topic in [t.name for t in read_topics(question).topics]
@@ -97,7 +98,7 @@ def test_a_topic_is_searched_with_the_words_its_answers_use() -> None:
     ("How much do you charge?", "salary"), ("What does your wife do for a living?", "work"),
     ("What's the very first job anyone ever paid you for?", "salary"),
     ("What do you do to pay the bills these days?", "salary"),
-    ("How are your Dutch colleagues?", "languages"),
+    ("How are your Dutch colleagues?", "languages"), ("Who signs your paycheck?", "salary"),
 ])
 def test_a_word_shared_with_a_topic_does_not_make_the_question_about_it(question: str, not_topic: str) -> None:
     assert not_topic not in [t.name for t in read_topics(question).topics]

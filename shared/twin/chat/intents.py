@@ -123,6 +123,8 @@ TOPICS: tuple[Topic, ...] = (
            r"your current (?:job|role)|for a living|"
            r"what (?:is it|exactly is it|is it that) you (?:actually |really )?do\b|"
            r"\byou (?:actually |really )?do for work\b|\bday job\b|\byour (?:current )?gig\b|pays? the bills|"
+           # "Who signs your pay cheque?" asks who employs the twin.
+           r"\bpay ?(?:cheque|check)s?\b|\bpaycheque|"
            r"what (?:do|are) you (?:do|doing|up to) (?:these days|nowadays|at the moment|now)\b)", WORK_QUERY,
            # Job titles, not "work" or "role": those words are in every sentence about working hours.
            "engineer developer scientist designer analyst consultant researcher architect founder manager "
@@ -271,8 +273,8 @@ TOPICS: tuple[Topic, ...] = (
            "volunteer volunteering charity nonprofit unpaid community"),
     # Facts that are a figure or a date: a sentence without the marker words is a near miss, never the answer.
     # "How did you pay for the degree?" is not about pay.
-    _topic("salary", r"\b(?:salary|salaries|compensation|pay(?! for| the bills)|paid(?! (?:you |me )?for)|earn|"
-           r"earning|earnings|income|revenue|"
+    _topic("salary", r"\b(?:salary|salaries|compensation|pay(?! for| the bills| ?cheque| ?check)|"
+           r"paid(?! (?:you |me )?for)|earn|earning|earnings|income|revenue|"
            r"wages?|package|"
            # "How much money does the channel bring in?"
            r"how much do you make|brings? in(?=\s*(?:[?.!]|$|a |each |every |per )))\b",
