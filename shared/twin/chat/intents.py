@@ -279,7 +279,7 @@ TOPICS: tuple[Topic, ...] = (
            # "How much money does the channel bring in?"
            r"how much do you make|brings? in(?=\s*(?:[?.!]|$|a |each |every |per )))\b",
            "My salary: I earn ... per year, my rate is ...",
-           "salary salaries compensation earn earning earns wage income revenue", strict=True),
+           "salary salaries compensation earn earning wage income revenue", strict=True),
     # "When is Ají's birthday?" wants a birthday, not the cat's age: the two are asked apart.
     _topic("birthday", r"\b(?:birthday|birth date|date of birth|when were you born)\b",
            "My birthday: I was born on ...", "birthday born birth", strict=True),

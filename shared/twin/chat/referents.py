@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from twin.chat.followup import is_follow_up
-from twin.text.kin import KIN, kin_alternation
-from twin.text.lexical import word_set
+from twin.text.kin import KIN
+from twin.text.lexical import alternation, word_set
 
 __all__ = ["resolve_referents"]
 
-_KIN_WORD = kin_alternation()
+_KIN_WORD = alternation(KIN)
 # A question about a relative: what "he" or "she" in the next one most likely points to.
 _ABOUT_RELATIVES = re.compile(rf"\b(?:{_KIN_WORD})s?\b|\b(?:married|marry|wedding|single|relationship|dating|"
                               r"someone special|special someone|siblings?|brothers?|sisters?|only child|kids|"

@@ -7,10 +7,9 @@ offline answer (twin.chat.offline.declines, .particulars) which relative a quest
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-__all__ = ["KIN", "Kin", "kin_alternation", "told_by"]
+__all__ = ["KIN", "Kin", "told_by"]
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,3 @@ def told_by(relative: str) -> list[str]:
     """Every word notes may tell of ``relative`` by ("mother": "mum", "Mamá", "Umma", ...)."""
     return [word for word, kin in KIN.items() if kin.relative == relative]
 
-
-def kin_alternation(words: frozenset[str] | set[str] | None = None) -> str:
-    """A regex alternation of ``words`` (every kin word by default), longest first: "grandmother" before "grand"."""
-    return "|".join(sorted((re.escape(w) for w in (KIN if words is None else words)), key=len, reverse=True))

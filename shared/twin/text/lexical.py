@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Function words carry no topic: without IDF (the embedder is stateless) they would dominate a
 # short question such as "Where did you study?" and match every chunk written in the first person.
@@ -75,3 +76,8 @@ def words(text: str) -> list[str]:
 def word_set(words: str) -> frozenset[str]:
     """The whitespace-separated words of ``words``: how word lists are written in this code."""
     return frozenset(words.split())
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of ``words``, longest first: "kids" is matched whole, not as "kid"."""
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))

@@ -13,7 +13,7 @@ from twin.chat.offline.sentences import ANIMAL_WORDS, DEMONYMS, LETTER_WORD, MIX
 from twin.chat.prompting import Passage
 from twin.text.folding import fold
 from twin.text.kin import KIN, told_by
-from twin.text.lexical import STOP_WORDS, stem, word_set, words
+from twin.text.lexical import STOP_WORDS, alternation, stem, word_set, words
 from twin.text.sentences import split_sentences
 
 __all__ = [
@@ -61,8 +61,9 @@ def unknown_names(question: str, passages: Sequence[Passage]) -> list[str]:
     for m in _CAPITALISED.finditer(question):
         before = question[: m.start()]
         asked_run = bool(_ASKED_NAME.search(before) or (asked_run and _NAME_END.search(before)))
-        if ((_ACRONYM.fullmatch(m.group(0)) and fold(m.group(0)) not in _SPELLED_OUT) or asked_run) and (
-                fold(m.group(0)) not in text) and fold(m.group(0)) not in _QUALIFYING:
+        name = fold(m.group(0))
+        if ((_ACRONYM.fullmatch(m.group(0)) and name not in _SPELLED_OUT) or asked_run) and (
+                name not in text) and name not in _QUALIFYING:
             unknown.append(m.group(0))
     return unknown
 
@@ -106,12 +107,8 @@ def unheld_degree(question: str, passages: Sequence[Passage]) -> bool:
     return bool(asked) and not asked & terms(" ".join(p.content for p in passages))
 
 
-def _alternation(words: frozenset[str]) -> str:
-    return "|".join(sorted(words, key=len, reverse=True))  # longest first: "kids" whole, not "kid"
-
-
 _ANIMALS = frozenset(stem(w) for w in ANIMAL_WORDS)
-_YOUR_ANIMAL = re.compile(rf"\b(?:your|the family)\s+(?:\w+\s+)?({_alternation(ANIMAL_WORDS)})\b", re.IGNORECASE)
+_YOUR_ANIMAL = re.compile(rf"\b(?:your|the family)\s+(?:\w+\s+)?({alternation(ANIMAL_WORDS)})\b", re.IGNORECASE)
 
 
 def unowned_animal(question: str, passages: Sequence[Passage]) -> bool:
@@ -158,7 +155,7 @@ _CHILDREN_WORDS = _CHILD_WORDS | word_set("son sons daughter daughters twins") |
 _OWNED_CLASSES = (
     # "like a baby" tells of no child; "our baby", "my son", "the kids" do.
     _Owned(_CHILDREN_WORDS, _CHILD_WORDS,
-           re.compile(rf"\b(?:{_alternation(_CHILDREN_WORDS - _BABY_WORDS)}|(?<!like )(?:our|my|the|a) bab(?:y|ies))\b",
+           re.compile(rf"\b(?:{alternation(_CHILDREN_WORDS - _BABY_WORDS)}|(?<!like )(?:our|my|the|a) bab(?:y|ies))\b",
                       re.IGNORECASE)),
     _Owned(ANIMAL_WORDS | _PET_WORDS, _PET_WORDS),
 )
@@ -182,7 +179,7 @@ def denied_or_untold(question: str, passages: Sequence[Passage]) -> bool:
     if asked is None:
         return False
     kind, word = asked
-    names = _alternation(frozenset({word, word.rstrip("s"), *kind.general}))
+    names = alternation({word, word.rstrip("s"), *kind.general})
     denial = re.compile(rf"\b(?:no|not any|don't have (?:a|any)|do not have (?:a|any)|never had (?:a|any)|"
                         rf"haven't got (?:a|any)|without (?:a|any))\s+(?:\w+\s+)?(?:{names})s?\b", re.IGNORECASE)
     # "We had no pets growing up" does not undo "our dog Rex".
@@ -325,7 +322,7 @@ def _told_by(relative: str) -> list[str]:
 _KIN_FORMS = {stem(word): terms(" ".join(_told_by(relative))) for word, relative in _KIN_SYNONYMS.items()}
 _IN_LAW = r"(?:-in-law|s-in-law)"
 # "your ex-wife", "your former husband": a relative notes tell of as "my ex", never as "my wife".
-_KIN_ASKED = rf"(?P<ex>ex-|ex\s+|former\s+)?(?P<kin>{_alternation(frozenset(_KIN_SYNONYMS))})(?P<law>{_IN_LAW})?"
+_KIN_ASKED = rf"(?P<ex>ex-|ex\s+|former\s+)?(?P<kin>{alternation(_KIN_SYNONYMS)})(?P<law>{_IN_LAW})?"
 _OWNER = (r"(?:your|(?P<owner>[A-Z\u00c0-\u00de][\w-]*)['\u2019]s)\s+"
           r"(?:(?:older|younger|big|little|elder|eldest|youngest|oldest|late|twin)\s+)?")
 # "What's your mum's first name?", "the name of Páll's wife", "What's Kirsty's husband called?"
@@ -357,7 +354,7 @@ def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str =
         said = [f"{kin}-in-law", "in-laws"]
     if asked.group("ex"):
         said = ["ex", *(f"ex-{word}" for word in said)]
-    told = re.compile(rf"\b(?:{_alternation(frozenset(said))})s?\b", re.IGNORECASE)
+    told = re.compile(rf"\b(?:{alternation(said)})s?\b", re.IGNORECASE)
     for passage in passages:
         # A line of notes is a sentence of its own: "Mum: English, ..." under '... names every bee "Beatrice"'.
         for sentence in (s for line in passage.content.split("\n") for s in split_sentences(line)):

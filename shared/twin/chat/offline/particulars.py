@@ -16,8 +16,8 @@ from dataclasses import replace
 
 from twin.chat.offline.scoring import Scored
 from twin.chat.offline.sentences import ANIMAL_WORDS, DEMONYMS, TERM_STOP_WORDS
-from twin.text.kin import kin_alternation
-from twin.text.lexical import stem, word_set, words
+from twin.text.kin import KIN
+from twin.text.lexical import alternation, stem, word_set, words
 
 __all__ = ["keep_particulars"]
 
@@ -343,9 +343,9 @@ _ASKS_NAMES = re.compile(r"\bwhat(?:'s|\u2019s| is| are| were| was)\s+(?:its|the
 _PET_KINDS = ANIMAL_WORDS | word_set("""pets pet animals greyhound husky huskies collie terrier labrador lab spaniel
                                       retriever poodle dachshund beagle sheepdog whippet lurcher mutt tabby moggy
                                       hen rooster budgies parrots rabbits tortoises geckos horses ponies goats""")
-_ABOUT_PETS = re.compile(rf"\b(?:{'|'.join(sorted(_PET_KINDS, key=len, reverse=True))}|furry|four[- ]legged|"
+_ABOUT_PETS = re.compile(rf"\b(?:{alternation(_PET_KINDS)}|furry|four[- ]legged|"
                          r"critters?|fur ?bab(?:y|ies))\b", re.IGNORECASE)
-_PET_KIND = rf"(?i:{'|'.join(sorted(_PET_KINDS, key=len, reverse=True))})"
+_PET_KIND = rf"(?i:{alternation(_PET_KINDS)})"
 _PET_NAME = r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff][\w'-]*"
 # "our greyhound Chispa", "a cat called Pytagoras", "Fado, our one-eyed grey tabby cat", "Tusse is our
 # Norwegian Forest Cat", "name: Dendê; species: cat"
@@ -370,7 +370,7 @@ def _names_of_pets(scored: list[Scored], context: Sequence[str]) -> list[Scored]
 # that word, or by a name the notes give beside it ("My little sister Aiko", "Aiko (sister)").
 # Not "your grandad's fiddle": what is asked about is the fiddle.
 _RELATIVE_ASKED = re.compile(rf"\b(?:your|her|his) (?:(?:older|younger|little|big|elder|eldest|youngest) )?"
-                             rf"((?:{kin_alternation()})s?|children)\b(?!['\u2019]s\b)", re.IGNORECASE)
+                             rf"((?:{alternation(KIN)})s?|children)\b(?!['\u2019]s\b)", re.IGNORECASE)
 # "How old is your grandmother?" is answered by her age or her birth year, not by "she moved in 2016".
 _ASKS_AGE = re.compile(r"\bhow old (?:is|are|was|were)\b", re.IGNORECASE)
 _AGE_SAID = re.compile(r"\b\d{1,3}\s*(?:years?|yrs?)(?:\s+old)?\b|\baged?\s+\d{1,3}\b|\b(?:born|b\.)\s*(?:in\s+)?"
