@@ -547,6 +547,30 @@ def test_a_title_naming_the_twin_may_hold_an_initial_or_a_nickname(title: str) -
                      ).startswith(f"My name is {title}.")
 
 
+def test_the_name_of_a_business_a_profile_lists_is_not_the_twins() -> None:
+    profile_json = passage(1, "Bartłomiej Wróblewski > Business\n\nName: Wróblewski Fachübersetzungen\n\nFounded: 2018",
+                           title="Bartłomiej Wróblewski", heading_path=("Bartłomiej Wróblewski", "Business"))
+    resume = passage(2, "Bartłomiej Wróblewski\n\nTranslator in Leipzig.", title="Bartłomiej Wróblewski")
+    assert name_said(profile_json, resume).startswith("My name is Bartłomiej Wróblewski.")
+
+
+def test_the_nickname_a_profile_gives_is_said_with_the_name_and_asks_about_the_twin() -> None:
+    fields = passage(1, "Bartłomiej Wróblewski\n\nName: Bartłomiej Wróblewski\n\nNickname: Bartek",
+                     title="Bartłomiej Wróblewski")
+    work = passage(2, "Bartek Wróblewski is a freelance technical translator in Leipzig.", title="Speaker bio")
+    assert name_said(fields, work) == "My name is Bartłomiej Wróblewski (Bartek for short)."
+    result = extractive_answer(question="What does Bartek do for work?", passages=[fields, work], profile=NAMELESS)
+    assert result.answered
+    assert "I am a freelance technical translator in Leipzig [2]." in result.text
+
+
+def test_a_nickname_the_name_already_holds_is_not_said_twice() -> None:
+    title = "Oluwaseun (Seun) Adeyemi-Clarke"
+    assert name_said(passage(1, f"{title}\n\nNickname: Seun", title=title),
+                     passage(2, "Oluwaseun here. I like chess.", title="Notes"),
+                     ) == f"My name is {title}."
+
+
 def test_a_title_no_other_document_names_is_not_taken_for_the_twins_name() -> None:
     assert name_said(passage(1, "Press Kit\n\nTambo opened in 2021.", title="Press Kit"),
                      passage(2, "Hello, I'm Mateo and I cook.", title="Notes")).startswith("My name is Mateo.")

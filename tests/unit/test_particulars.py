@@ -8,7 +8,7 @@ import pytest
 
 from twin.chat.intents import read_topics
 from twin.chat.offline import extractive_answer
-from twin.chat.offline.particulars import _names_a_school, keep_particulars
+from twin.chat.offline.particulars import _ASKS_NAMED_KIND, _names_a_school, keep_particulars
 from twin.chat.offline.scoring import Scored
 from twin.chat.offline.sentences import sentences_in
 from twin.chat.prompting import Passage, Profile
@@ -356,3 +356,9 @@ def test_a_climbing_grade_is_answered_by_a_grade_of_the_kind_of_climbing_asked()
 def test_a_singles_ranking_is_not_the_doubles_one() -> None:
     notes = "Notes > Badminton\n\nCareer-high doubles ranking: No. 14. I played singles at school."
     assert _kept("What was your highest world ranking in singles?", notes) == ["I played singles at school."]
+
+
+@pytest.mark.parametrize("question", ["What does Bartek do for work?", "What did Barbara study?"])
+def test_a_name_that_begins_like_a_kind_of_place_asks_for_no_place(question: str) -> None:
+    assert not _ASKS_NAMED_KIND.search(question)
+    assert _ASKS_NAMED_KIND.search("Which bars do you go to?")

@@ -20,7 +20,7 @@ from twin.chat.offline.declines import (
     unowned_animal,
     wrong_relative,
 )
-from twin.chat.offline.introductions import name_of, stated_name
+from twin.chat.offline.introductions import nicknames, own_names, stated_name
 from twin.chat.offline.money import asks_current_pay, asks_for_a_sum, states_a_sum, states_an_expectation
 from twin.chat.offline.particulars import keep_particulars
 from twin.chat.offline.rendering import OfflineAnswer, cite, quoting
@@ -219,7 +219,7 @@ def extractive_answer(
     answered with it again. ``jobs``: the twin's resume entries, newest first (twin.chat.offline.career),
     which answer questions about the order of its jobs.
     """
-    own_name = name_of(profile, passages) or ""
+    own_name = own_names(profile, passages)
     in_order = career_answer(question, jobs, said, asked=search_text or question,
                              current=_asks_current_work(question, own_name)) if jobs else None
     if in_order:
@@ -312,4 +312,4 @@ def extractive_answer(
     # A bio about "Ewan Flett" is his own, told as "I", when a name field says he is the twin; a
     # name guessed from a title ("First Light: ...") would turn the wrong words into "I".
     stated = stated_name(profile, passages) or ""
-    return quoting(chosen, name_pattern(replace(profile, display_name=stated)))
+    return quoting(chosen, name_pattern(replace(profile, display_name=stated), nicknames(stated, passages)))

@@ -15,7 +15,7 @@ from twin.chat.offline.sentences import TERMINAL, Sentence, sentences_in, terms
 from twin.chat.offline.voice import name_pattern
 from twin.chat.prompting import Passage, Profile
 
-__all__ = ["introduce", "name_of", "stated_name"]
+__all__ = ["introduce", "name_of", "own_names", "stated_name"]
 
 _NAME_WORD = r"[A-Z\u00c0-\u00de][\w'\u2019-]+"
 _SELF_NAMING = re.compile(rf"\b(?:I'm|I am|My name is|my name's|call me)\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})")
@@ -39,12 +39,44 @@ def name_of(profile: Profile, passages: Sequence[Passage]) -> str | None:
     return found.title() if found and found.isupper() else found
 
 
+# "Nickname: Bartek", "preferred_name: Seun", "goes by: Ros": what visitors may call the twin.
+_NICKNAME_FIELD = re.compile(rf"(?:^|;\s*)(?i:nick[ _]?name|preferred[ _]name|known as|goes by)\s*:\s*({_NAME_WORD})"
+                             rf"\s*(?:[;,.]|$)", re.MULTILINE)
+
+
+def own_names(profile: Profile, passages: Sequence[Passage]) -> str:
+    """The twin's name and the short names it goes by ("Bartłomiej Wróblewski Bartek"), so that "What
+    does Bartek do?" asks about the twin."""
+    name = name_of(profile, passages) or ""
+    return " ".join([name, *nicknames(name, passages)]).strip()
+
+
+def nicknames(name: str, passages: Sequence[Passage]) -> list[str]:
+    """The short names the twin ``name`` goes by that the name does not already hold: the one a
+    name field gives, or the one in brackets after its first name ("Bartłomiej (Bartek) Wróblewski")."""
+    short = [m.group(1) for p in passages if _about_the_twin(p) for m in _NICKNAME_FIELD.finditer(p.content)]
+    if name:
+        bracketed = re.compile(rf"\b{re.escape(name.split()[0])}\s+\(({_NAME_WORD})\)")
+        short += [m.group(1) for p in passages for m in bracketed.finditer(f"{p.title or ''}\n{p.content}")]
+    return [w for w in dict.fromkeys(short) if not re.search(rf"(?<!\w){re.escape(w)}(?!\w)", name)]
+
+
 def stated_name(profile: Profile, passages: Sequence[Passage]) -> str | None:
     """The profile's name, else one a name field states ("Name: Ana Lima"): never a guess from a title."""
     if profile.display_name.strip():
         return profile.display_name.strip()
-    found = next((m for m in (_NAME_FIELD_VALUE.search(p.content) for p in passages) if m), None)
+    found = next((m for m in (_NAME_FIELD_VALUE.search(p.content) for p in passages if _about_the_twin(p)) if m), None)
     return found.group(1) if found else None
+
+
+# A profile's own fields, or a section of them about its person ("person": {"name": ...}); the name of
+# its "business", "podcast" or "boat" is not the twin's.
+_PERSON_SECTIONS = frozenset({"person", "personal", "personal details", "personal info", "basics", "about",
+                              "about me", "profile", "identity", "me", "bio", "contact", "owner"})
+
+
+def _about_the_twin(passage: Passage) -> bool:
+    return len(passage.heading_path) <= 1 or passage.heading_path[-1].casefold() in _PERSON_SECTIONS
 
 
 def _found_name(profile: Profile, passages: Sequence[Passage]) -> str | None:
@@ -132,13 +164,16 @@ def introduce(*, intent: Intent, passages: Sequence[Passage], profile: Profile, 
               embed: Embed | None) -> OfflineAnswer:
     """Greetings, "what is your name", "who are you": the profile and the most introductory sentences."""
     name = name_of(profile, passages)
+    short = nicknames(name, passages) if name else []
+    # "Bartłomiej Wróblewski (Bartek for short)": what a visitor would call the twin, too.
+    called = f"{name} ({short[0]} for short)" if name and short else name
     persona = profile.persona.strip()
     if persona and not persona.endswith(TERMINAL):
         persona += "."
     if intent is Intent.NAME:
         if not name:
             return OfflineAnswer("My notes don't say what my name is.", answered=False)
-        return OfflineAnswer(f"My name is {name}." + (f" {persona}" if persona else ""), answered=True)
+        return OfflineAnswer(f"My name is {called}." + (f" {persona}" if persona else ""), answered=True)
     first_name = name.split()[0].casefold() if name else ""
     every = sentences_in(passages)
     candidates = [s for s in every if not _CONTACT.search(s.text) and not _NAME_FIELD.match(s.text)
@@ -149,10 +184,10 @@ def introduce(*, intent: Intent, passages: Sequence[Passage], profile: Profile, 
     scored = score_sentences(candidates, terms("I'm my name live work job"), query_vector, embed)
     ranked = [_unlabelled(x.sentence) for x in sorted(
         scored, key=lambda x: (-introduces[id(x.sentence)], -x.score, x.sentence.rank, x.sentence.position))]
-    names = name_pattern(replace(profile, display_name=profile.display_name or name or ""))
+    names = name_pattern(replace(profile, display_name=profile.display_name or name or ""), short)
     # Rewritten into the first person, "Ada Lovelace is an engineer" no longer names her: check the render.
     names_itself = bool(ranked and first_name and first_name in render(ranked[:1], names).casefold())
-    lead = f"I'm {name}." if name and not names_itself else ""
+    lead = f"I'm {called}." if name and not names_itself else ""
     if not ranked and not name and not persona:
         return OfflineAnswer("My notes don't have an introduction yet; ask me about something in them.",
                              answered=False)

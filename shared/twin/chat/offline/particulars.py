@@ -114,7 +114,8 @@ _NAMED_KINDS = {
 }
 _ASKS_NAMED_KIND = re.compile(
     r"\b(?:which\s+|what\s+|name of (?:the |your |that |this |his |her |their |[\w\u2019']+'s )?)"
-    rf"(?:[\w-]+ ){{0,2}}?(?P<kind>{'|'.join(_NAMED_KINDS)})\w*\b|"
+    # A kind's word whole or plural, or any word of a stem's ("publishing", "café"): not "Bartek" for "bar".
+    rf"(?:[\w-]+ ){{0,2}}?(?P<kind>{'|'.join(_NAMED_KINDS)})(?:(?<=publish)\w*|(?<=caf)\w*|s|es)?\b|"
     r"\bwho(?:'s| is| was)? (?:the |your )?(?P<maker>publish)\w*|\bwho (?P<made>publish)\w*|"
     # "Who made your grandad's fiddle?": its maker, by name.
     r"\bwho (?:made|built|carved|crafted) (?:your|the|his|her|their|that|this)\b(?P<crafted>)",

@@ -11,6 +11,7 @@ own (where "he" is more likely someone else).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from twin.chat.prompting import Profile
@@ -75,7 +76,9 @@ class Voice:
     pronouns: re.Pattern[str] | None  # set only where he/she (one of them) means the twin
 
 
-def name_pattern(profile: Profile) -> re.Pattern[str] | None:
+def name_pattern(profile: Profile, nicknames: Sequence[str] = ()) -> re.Pattern[str] | None:
+    """How passages name the twin; ``nicknames`` ("Bartek" of "Bartłomiej Wróblewski") stand for its
+    first name too."""
     full = " ".join(profile.display_name.split())
     if not full:
         return None
@@ -84,7 +87,8 @@ def name_pattern(profile: Profile) -> re.Pattern[str] | None:
     forms = sorted({full, " ".join(words)}, key=len, reverse=True)
     alternatives = [re.escape(form) for form in forms]
     if len(words) >= 2 and len(words[0]) >= 2 and words[0].isalpha():
-        first, surname = re.escape(words[0]), re.escape(words[-1])
+        first = "|".join(re.escape(w) for w in sorted({words[0], *nicknames}, key=len, reverse=True))
+        first, surname = f"(?:{first})" if nicknames else first, re.escape(words[-1])
         # "Rosalind (Ros) Catacutan", "Rosalind M. Catacutan": the twin under a nickname or initial.
         alternatives.insert(0, rf"{first}(?:\s+(?:\([^()]{{1,30}}\)|[A-Z][\w.'\u2019-]*)){{1,2}}\s+{surname}")
         # "Thandiwe Mabandla" for "Thandiwe Asanda Mabandla": the middle name left out.
