@@ -319,6 +319,17 @@ def test_someone_elses_mama_or_a_line_above_names_no_mother_of_the_twins() -> No
     assert not unnamed_relative("What's your mum's name?", [replace(notes, content="My mum Sarah is a nurse.")])
 
 
+def test_a_relatives_relative_is_not_that_relative() -> None:
+    from twin.chat.offline.declines import unnamed_relative
+
+    notes = Passage(number=1, document_id="notes", chunk_id="c1", title="Notes", score=1.0,
+                    content="Notes\n\nThe real reason I became a vet is my Tutu, Hannah Kealoha, my mum's mother.")
+    assert unnamed_relative("What's your mum's name?", [notes])
+    assert unnamed_relative("What's your mother's name?", [notes])
+    assert not unnamed_relative("What's your grandma's name?",
+                                [replace(notes, content="My grandmother Hannah Kealoha, my mum's mother.")])
+
+
 def test_a_thesis_line_is_of_the_degree_listed_above_it() -> None:
     cv = ("CV > Education\n\n* **MSc Geographical Information Science**, Salzburg, 2018-2021.\n"
           "  Thesis: *Snowmobile trails and reindeer calving areas*.\n"

@@ -338,6 +338,14 @@ _NOT_KIN = word_set("climbing business tennis dance dancing running training spa
 _WORD = re.compile(rf"(?<![\w'\u2019-]){LETTER_WORD}")
 
 
+def _kin_of_kin(possessive: str, kin: str = "") -> bool:
+    """``possessive`` is a relative's ("mum's"), followed by ``kin`` when given ("mother")."""
+    word = possessive.strip(".,;:()\"-").casefold()
+    if not word.endswith(("'s", "\u2019s")) or word[:-2] not in _KIN_SYNONYMS:
+        return False
+    return not kin or kin.strip(".,;:()'\u2019\"-").casefold() in _KIN_SYNONYMS
+
+
 def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str = "") -> bool:
     """"What's the name of Páll's wife?", "What's your mother-in-law's name?" asked of notes where no
     sentence tells of that relative (of that person) beside a name: the notes never name them, and
@@ -366,6 +374,9 @@ def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str =
                     continue
                 if i and tokens[i - 1].casefold() in _NOT_KIN:
                     continue  # "my climbing partner Marta" is no partner of the twin's life
+                after = tokens[i + 1] if i + 1 < len(tokens) else ""
+                if (i and _kin_of_kin(tokens[i - 1])) or (after and _kin_of_kin(token, after)):
+                    continue  # "Hannah, my mum's mother" names a grandmother: neither the mum nor the mother
                 before = [t.casefold() for t in tokens[max(0, i - _NAME_WINDOW):i]]
                 opens = not any(re.search(r"\w", t) for t in tokens[:i])  # "- Umma (Lee Eun-hee)"
                 if not opens and not {"my", "our"} & set(before) and not token.endswith((":", "(")):
