@@ -547,6 +547,12 @@ def test_a_title_naming_the_twin_may_hold_an_initial_or_a_nickname(title: str) -
                      ).startswith(f"My name is {title}.")
 
 
+def test_a_full_name_field_gives_the_name_beside_a_shorter_one() -> None:
+    fields = passage(1, "Leilani Nakamura\n\nName: Leilani Nakamura\n\nFull name: Leilani Kapualani Nakamura",
+                     title="Leilani Nakamura")
+    assert name_said(fields) == "My name is Leilani Kapualani Nakamura."
+
+
 def test_the_name_of_a_business_a_profile_lists_is_not_the_twins() -> None:
     profile_json = passage(1, "Bartłomiej Wróblewski > Business\n\nName: Wróblewski Fachübersetzungen\n\nFounded: 2018",
                            title="Bartłomiej Wróblewski", heading_path=("Bartłomiej Wróblewski", "Business"))

@@ -24,7 +24,7 @@ _MIDDLE = rf"(?:[A-Z]\.|\({_NAME_WORD}\))"
 _FULL_NAME = rf"{_NAME_WORD}(?:\s+(?:{_MIDDLE}|{_NAME_WORD})){{0,3}}\s+{_NAME_WORD}"
 _TITLE_NAME = re.compile(rf"^({_FULL_NAME})\s*(?:[-\u2013\u2014|:,(\u00b7]|$)")
 # A profile's "full_name: Aroha Ngata-Whitlock" or "Name: Ana Lima" (JSON fields are read as such lines).
-_NAME_FIELD_VALUE = re.compile(rf"(?:^|;\s*)(?i:full[ _]?name|name)\s*:\s*({_FULL_NAME})\s*(?:[;,.]|$)",
+_NAME_FIELD_VALUE = re.compile(rf"(?:^|;\s*)(?i:(full[ _]?)?name)\s*:\s*(?P<name>{_FULL_NAME})\s*(?:[;,.]|$)",
                                re.MULTILINE)
 _NOT_NAMES = frozenset({"resume", "cv", "about", "bio", "faq", "notes", "curriculum", "portfolio", "home"})
 # A title names its author when the name's first word recurs in another document too, if there is
@@ -65,8 +65,10 @@ def stated_name(profile: Profile, passages: Sequence[Passage]) -> str | None:
     """The profile's name, else one a name field states ("Name: Ana Lima"): never a guess from a title."""
     if profile.display_name.strip():
         return profile.display_name.strip()
-    found = next((m for m in (_NAME_FIELD_VALUE.search(p.content) for p in passages if _about_the_twin(p)) if m), None)
-    return found.group(1) if found else None
+    fields = [m for p in passages if _about_the_twin(p) for m in _NAME_FIELD_VALUE.finditer(p.content)]
+    # "Full name: Leilani Kapualani Nakamura" beside "Name: Leilani Nakamura" holds the whole of it.
+    found = next((m for m in fields if m.group(1)), fields[0] if fields else None)
+    return found.group("name") if found else None
 
 
 # A profile's own fields, or a section of them about its person ("person": {"name": ...}); the name of
