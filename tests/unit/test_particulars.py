@@ -373,3 +373,25 @@ def test_a_singles_ranking_is_not_the_doubles_one() -> None:
 def test_a_name_that_begins_like_a_kind_of_place_asks_for_no_place(question: str) -> None:
     assert not _ASKS_NAMED_KIND.search(question)
     assert _ASKS_NAMED_KIND.search("Which bars do you go to?")
+
+
+def test_a_place_the_brand_question_names_is_not_the_thing_asked_the_maker_of() -> None:
+    notes = "Notes\n\nIn 2019 I cycled from Leipzig to Gliwice: 640 km in 6 days."
+    assert _kept("What make of bicycle did you ride to Gliwice?", notes) == []
+    assert _kept("What make of bicycle did you ride to Gliwice?", notes + " I ride a Stevens touring bicycle.") == [
+        "I ride a Stevens touring bicycle."]
+
+
+def test_a_kind_of_school_is_no_school_by_its_name() -> None:
+    notes = "Notes\n\nI learned basic Japanese at Saturday Japanese school in Hilo."
+    assert _kept("Which high school did you go to in Hilo?", notes) == []
+
+
+def test_a_relative_beside_a_place_is_not_named_by_it() -> None:
+    from twin.chat.offline.declines import unnamed_relative
+
+    notes = Passage(number=1, document_id="notes", chunk_id="c1", title="Notes", score=1.0,
+                    content="Notes\n\nMy older brother moved to Norway in 2010 and works offshore.")
+    assert unnamed_relative("What's your older brother called?", [notes])
+    assert not unnamed_relative("What's your older brother called?",
+                                [replace(notes, content="My older brother Piotr moved to Norway in 2010.")])

@@ -338,6 +338,9 @@ _NOT_KIN = word_set("climbing business tennis dance dancing running training spa
 _WORD = re.compile(rf"(?<![\w'\u2019-]){LETTER_WORD}")
 
 
+_PLACE_PREPOSITIONS = frozenset({"in", "to", "from", "near", "outside", "around", "across"})
+
+
 def _kin_of_kin(possessive: str, kin: str = "") -> bool:
     """``possessive`` is a relative's ("mum's"), followed by ``kin`` when given ("mother")."""
     word = possessive.strip(".,;:()\"-").casefold()
@@ -382,7 +385,10 @@ def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str =
                 if not opens and not {"my", "our"} & set(before) and not token.endswith((":", "(")):
                     continue  # "Dad's cook Mama Bisi" is no mother of the twin's
                 # The name stands beside the word: "my sister Divya", "Umma (Lee Eun-hee)", "Brian, my husband".
-                near = " ".join(tokens[max(0, i - _NAME_WINDOW):i] + tokens[i + 1:i + 1 + _NAME_WINDOW])
+                # Not a place: "My older brother moved to Norway" names no brother.
+                near = " ".join(token for j, token in enumerate(tokens[max(0, i - _NAME_WINDOW):i + 1 + _NAME_WINDOW],
+                                                                  start=max(0, i - _NAME_WINDOW))
+                                if j != i and not (j and tokens[j - 1].casefold() in _PLACE_PREPOSITIONS))
                 if any(n[0].isupper() and n.casefold() not in _KIN_SYNONYMS and n.casefold() not in TERM_STOP_WORDS
                        and n.casefold() not in DEMONYMS and n.casefold() != (owner or "").casefold()
                        for n in _WORD.findall(near)):

@@ -462,7 +462,10 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
             # "Liisa's pottery studio" is not the twin's workshop.
             kept = [x for x in kept if whose.group(1).casefold() in x.sentence.text.casefold()]
     if _ASKS_BRAND.search(question):
-        things = frozenset(stem(w) for w in words(question) if w not in TERM_STOP_WORDS and w not in _BRAND_WORDS)
+        # "What make of bicycle did you ride to Gliwice?" asks the bicycle's maker, not Gliwice's.
+        places = {w.casefold() for w in re.findall(r"(?<=\s)[A-Z\u00c0-\u00de][\w'\u2019-]*", question)}
+        things = frozenset(stem(w) for w in words(question)
+                           if w not in TERM_STOP_WORDS and w not in _BRAND_WORDS and w not in places)
         if things:
             kept = [x for x in kept if _names_a_brand(things, question, x.sentence.text, own_name)]
     if _ASKS_THESIS.search(question):
@@ -505,6 +508,9 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
     return kept
 
 
+_WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+
+
 def _names_a_school(question: str, text: str) -> bool:
     """``text`` names a school (not "Aiko's school", which only says whose), of the level asked."""
     asked = next((level for level, said in _SCHOOL_LEVELS.items() if said.search(question)), None)
@@ -512,6 +518,8 @@ def _names_a_school(question: str, text: str) -> bool:
         words = named.group(0).split()
         if len(words) == 2 and re.search(r"['\u2019]s$", words[0]):
             continue
+        if len(words) > 1 and all(w.casefold() in DEMONYMS or w.casefold() in _WEEKDAYS for w in words[:-1]):
+            continue  # "Saturday Japanese school" is a kind of school, not one by its name
         if asked and any(said.search(named.group(0)) for level, said in _SCHOOL_LEVELS.items() if level != asked):
             continue
         if asked and _AFTER_SCHOOL.search(named.group(0)) and not _SCHOOL_LEVELS[asked].search(named.group(0)):
