@@ -386,8 +386,8 @@ def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str =
                     continue  # "Dad's cook Mama Bisi" is no mother of the twin's
                 # The name stands beside the word: "my sister Divya", "Umma (Lee Eun-hee)", "Brian, my husband".
                 # Not a place: "My older brother moved to Norway" names no brother.
-                near = " ".join(token for j, token in enumerate(tokens[max(0, i - _NAME_WINDOW):i + 1 + _NAME_WINDOW],
-                                                                  start=max(0, i - _NAME_WINDOW))
+                window = range(max(0, i - _NAME_WINDOW), min(len(tokens), i + 1 + _NAME_WINDOW))
+                near = " ".join(tokens[j] for j in window
                                 if j != i and not (j and tokens[j - 1].casefold() in _PLACE_PREPOSITIONS))
                 if any(n[0].isupper() and n.casefold() not in _KIN_SYNONYMS and n.casefold() not in TERM_STOP_WORDS
                        and n.casefold() not in DEMONYMS and n.casefold() != (owner or "").casefold()

@@ -15,7 +15,7 @@ from twin.chat.offline.sentences import TERMINAL, Sentence, sentences_in, terms
 from twin.chat.offline.voice import name_pattern
 from twin.chat.prompting import Passage, Profile
 
-__all__ = ["introduce", "name_of", "own_names", "stated_name"]
+__all__ = ["introduce", "name_of", "nicknames", "own_names", "stated_name"]
 
 _NAME_WORD = r"[A-Z\u00c0-\u00de][\w'\u2019-]+"
 _SELF_NAMING = re.compile(rf"\b(?:I'm|I am|My name is|my name's|call me)\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})")

@@ -463,9 +463,9 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
             kept = [x for x in kept if whose.group(1).casefold() in x.sentence.text.casefold()]
     if _ASKS_BRAND.search(question):
         # "What make of bicycle did you ride to Gliwice?" asks the bicycle's maker, not Gliwice's.
-        places = {w.casefold() for w in re.findall(r"(?<=\s)[A-Z\u00c0-\u00de][\w'\u2019-]*", question)}
+        names_asked = {w.casefold() for w in re.findall(r"(?<=\s)[A-Z\u00c0-\u00de][\w'\u2019-]*", question)}
         things = frozenset(stem(w) for w in words(question)
-                           if w not in TERM_STOP_WORDS and w not in _BRAND_WORDS and w not in places)
+                           if w not in TERM_STOP_WORDS and w not in _BRAND_WORDS and w not in names_asked)
         if things:
             kept = [x for x in kept if _names_a_brand(things, question, x.sentence.text, own_name)]
     if _ASKS_THESIS.search(question):
