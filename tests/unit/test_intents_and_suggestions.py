@@ -128,3 +128,12 @@ def test_topic_cues_are_the_words_that_only_name_the_topic() -> None:
 def test_a_heading_that_is_a_question_is_asked_as_it_is() -> None:
     assert heading_is_question("Can you start right away")
     assert not heading_is_question("Outside work")
+
+
+def test_a_paid_gig_asks_about_a_job_not_a_salary() -> None:
+    assert not read_topics("What was your very first paid gig out of school?").strict
+    assert read_topics("How much were you paid there?").strict
+
+
+def test_the_hardest_grade_sent_asks_about_sport() -> None:
+    assert read_topics("What's the hardest grade you've sent?").asks("sport")

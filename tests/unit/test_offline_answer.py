@@ -914,3 +914,9 @@ def test_how_many_so_far_counts_what_the_question_before_it_asked_about() -> Non
                                passages=[notes], profile=ADA)
     assert result.answered
     assert "35 designers" in result.text
+
+
+@pytest.mark.parametrize("name", ["Ilse van der Wal", "Yara Khoury dos Santos"])
+def test_a_name_field_may_hold_lower_case_surname_particles(name: str) -> None:
+    fields = passage(1, f"{name}\n\nName: {name}\n\nPreferred name: {name.split()[0]}", title=name)
+    assert name_said(fields) == f"My name is {name}."

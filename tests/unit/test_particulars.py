@@ -8,7 +8,12 @@ import pytest
 
 from twin.chat.intents import read_topics
 from twin.chat.offline import extractive_answer
-from twin.chat.offline.particulars import _ASKS_NAMED_KIND, _names_a_school, keep_particulars
+from twin.chat.offline.particulars import (
+    _ASKS_NAMED_KIND,
+    _names_a_school,
+    keep_particulars,
+    states_the_age_asked,
+)
 from twin.chat.offline.scoring import Scored
 from twin.chat.offline.sentences import sentences_in
 from twin.chat.prompting import Passage, Profile
@@ -395,3 +400,79 @@ def test_a_relative_beside_a_place_is_not_named_by_it() -> None:
     assert unnamed_relative("What's your older brother called?", [notes])
     assert not unnamed_relative("What's your older brother called?",
                                 [replace(notes, content="My older brother Piotr moved to Norway in 2010.")])
+
+
+KID = "Notes > Household\n\nPartner: Maarten\n\nChildren: Fenna\n\nNotes > Home\n\nFenna turned six in October."
+STOOLS = ("Notes > Weekends\n\nI make stools. I've made 23 so far; number 17 went to my grandmother's old neighbour. "
+          "Two-hundred-and-fifty-year-old timber, still doing its job.")
+
+
+def test_a_childs_age_is_told_by_the_name_a_list_of_children_gives_them() -> None:
+    assert _kept("How old is your kid?", KID) == ["Fenna turned six in October."]
+
+
+@pytest.mark.parametrize(("question", "text", "states"), [
+    ("How old are you?", "I'm 38 and I still cannot saw straight.", True),
+    ("How old are you?", "Born: 1987", True),
+    ("How old are you?", "I've made 23 so far; number 17 went to my grandmother's old neighbour.", False),
+    ("How old are you?", "Two-hundred-and-fifty-year-old timber, still doing its job.", False),
+    ("How old are you?", "Fenna turned six in October.", False),
+    ("How old is your kid?", "Fenna turned six in October.", True),
+    # A note's fragment says no "I": the age at a time is still the twin's.
+    ("How old were you when you started work?", "- First real job was at 16, at a pâtisserie on Jean-Talon.", True),
+    ("How old were you when you came over?", "name: Yaw; born: 2010-03-14", False),
+    ("How old is he now?", "Stjarni, 14 years old, best tölt in the family.", None),
+])
+def test_the_age_asked_needs_a_statement_of_that_age(question: str, text: str, states: bool | None) -> None:
+    assert states_the_age_asked(question, text) is states
+
+
+def test_the_twins_own_age_is_not_answered_by_an_old_thing() -> None:
+    assert not _answer("How old are you?", STOOLS)[0]
+
+
+def test_a_brand_of_a_thing_is_that_things_maker_not_the_verbs() -> None:
+    races = ("Notes > Weekends\n\nIn summer I crew on the skûtsje De Jonge Jan in the IFKS races. "
+             "In winter I skate the lakes when they freeze.")
+    assert not _answer("What make of skates do you race on?", races)[0]
+    answered, text = _answer("What make of skates do you race on?", races + " I race on Viking skates.")
+    assert answered
+    assert "Viking" in text
+
+
+@pytest.mark.parametrize(("question", "content"), [
+    ("What was the name of the ship where the ladder rope snapped on you in 2019?",
+     "Notes > Ladders\n\nOnce, in 2019, a side rope parted when I was four steps up the ladder of a bulk carrier."),
+    ("Which developer commissioned the Barreiro warehouse conversion?",
+     "Notes > Work\n\nArmazém da Corticeira, Barreiro: conversion of a 1940s cork warehouse into 62 apartments."),
+])
+def test_the_name_of_a_ship_or_a_client_the_notes_never_give_is_declined(question: str, content: str) -> None:
+    assert not _answer(question, content)[0]
+
+
+def test_a_ship_the_notes_name_answers_which_ship() -> None:
+    named = "In 2019 the side rope parted on the bulk carrier Nordic Tern."
+    assert _kept("What was the name of the ship where the ladder rope snapped?",
+                 f"Notes > Ladders\n\nI climb a ladder onto every ship. {named}") == [named]
+
+
+def test_a_relatives_children_the_notes_never_name_are_declined() -> None:
+    from twin.chat.offline.declines import unnamed_relative
+
+    notes = Passage(number=1, document_id="notes", chunk_id="c1", title="Notes", score=1.0,
+                    content="Notes\n\nMy older sister Abena is a pharmacist in Accra and has twin boys; "
+                            "my younger brother Yaw is a civil engineer in Toronto.")
+    assert unnamed_relative("What are your sister's twins called?", [notes])
+    assert unnamed_relative("What are the names of your sister's kids?", [notes])
+    named = replace(notes, content=notes.content + " My sister's twins, Kwesi and Kojo, turned nine.")
+    assert not unnamed_relative("What are your sister's twins called?", [named])
+    # The twin's own children are told of each by its own word ("our son Leo"): not decided here.
+    assert not unnamed_relative("What are your kids called?", [notes])
+
+
+def test_a_daughter_is_named_by_a_list_of_children() -> None:
+    from twin.chat.offline.declines import unnamed_relative
+
+    profile = Passage(number=1, document_id="profile.json", chunk_id="c1", title="Ilse", score=1.0,
+                      content="Ilse > Household\n\nPartner: Maarten\n\nChildren: Fenna")
+    assert not unnamed_relative("What's your daughter's name?", [profile])

@@ -182,7 +182,7 @@ TOPICS: tuple[Topic, ...] = (
            "hobby hobbies interests interested free spare weekend weekends enjoy love fun relax play playing"),
     # "How do you keep fit?" is answered by a sport, which notes name ("I row", "netball on Tuesdays").
     _topic("sport", r"\b(?:keep(?:ing)? fit|stay(?:ing)? (?:fit|active|in shape)|exercise|work(?:ing)? out|sports?|"
-           r"gets? you out of bed)\b",
+           r"gets? you out of bed|hardest (?:grade|route|problem|boulder)|(?:climbing|boulder(?:ing)?) grade)\b",
            "My sport: I run, I row, I swim, I climb, I play netball, I train ... times a week, my club, races."),
     _topic("job-search", r"\b(?:looking for|open to|seeking|searching for|hunting for|available for|considering)\b.*"
            r"\b(?:jobs?|roles?|positions?|opportunit(?:y|ies)|work|offers?|change)\b|\bnew (?:job|role|position|"
@@ -274,7 +274,9 @@ TOPICS: tuple[Topic, ...] = (
     # Facts that are a figure or a date: a sentence without the marker words is a near miss, never the answer.
     # "How did you pay for the degree?" is not about pay.
     _topic("salary", r"\b(?:salary|salaries|compensation|pay(?! for| the bills| ?cheque| ?check)|"
-           r"paid(?! (?:you |me )?for)|earn|earning|earnings|income|revenue|"
+           # "your first paid gig" is a job
+           r"paid(?! (?:you |me )?for)(?! (?:gigs?|jobs?|work|positions?|roles?|internships?|placements?)\b)|"
+           r"earn|earning|earnings|income|revenue|"
            r"wages?|package|"
            # "How much money does the channel bring in?"
            r"how much do you make|brings? in(?=\s*(?:[?.!]|$|a |each |every |per )))\b",

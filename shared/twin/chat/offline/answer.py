@@ -22,7 +22,7 @@ from twin.chat.offline.declines import (
 )
 from twin.chat.offline.introductions import nicknames, own_names, stated_name
 from twin.chat.offline.money import asks_current_pay, asks_for_a_sum, states_a_sum, states_an_expectation
-from twin.chat.offline.particulars import keep_particulars
+from twin.chat.offline.particulars import keep_particulars, states_the_age_asked
 from twin.chat.offline.rendering import OfflineAnswer, cite, quoting
 from twin.chat.offline.scoring import Embed, Scored, score_sentences
 from twin.chat.offline.selection import select
@@ -49,7 +49,9 @@ _NOT_COUNTED = TERM_STOP_WORDS | frozenset({"far", "now", "total", "all", "altog
                                             "approximately"})
 _ANY_COUNT = frozenset(stem(w) for w in ("people", "persons", "folks", "staff", "employees", "times", "of",
                                          "more", "other", "different", "years", "months", "weeks", "days", "hours",
-                                         "could", "can", "do", "did", "would", "will", "are", "is", "were", "have"))
+                                         "could", "can", "do", "did", "would", "will", "are", "is", "were", "have",
+                                         # "How many things go into your mole?": thirty-two ingredients
+                                         "things", "items"))
 # Those who use or attend something are counted under any of these names: "How many players did the
 # game have?" is answered by "3.2 million daily active users".
 # A platform's own counts ("followers", "subscribers", "downloads") are not among them.
@@ -200,6 +202,15 @@ def _contact_details(question: str, scored: list[Scored]) -> list[Scored]:
     return mailed if mailed and not _ASKS_WEB.search(question) else reachable
 
 
+def _states_the_strict_fact(question: str, topics: TopicReading, strict: frozenset[str], item: Scored) -> bool:
+    """A salary or a birthday is a figure beside its topic's words; an age is told in many words
+    ("turned six", "Born: 1987"), and "old" is also in "my grandmother's old neighbour"."""
+    age = states_the_age_asked(question, item.sentence.text) if topics.asks("age") else None
+    if age is not None:
+        return age
+    return bool((item.sentence.terms | item.where) & strict and FIGURE.search(item.sentence.text))
+
+
 def extractive_answer(
     *, question: str, passages: Sequence[Passage], profile: Profile, search_text: str | None = None,
     query_vector: Sequence[float] | None = None, embed: Embed | None = None, max_sentences: int = 3,
@@ -268,8 +279,8 @@ def extractive_answer(
     if topics and topics.strict:
         # A salary or a birthday is a figure or a date: "I print birthday cards" is a near miss.
         strict = terms(topics.strict_markers)
-        scored = [x for x in scored if (x.sentence.terms | x.where) & strict
-                  and FIGURE.search(x.sentence.text)]
+        # An age is told in many words ("turned six", "Born: 1987"), and "old" is in "old neighbour".
+        scored = [x for x in scored if _states_the_strict_fact(question, topics, strict, x)]
         whose = _someone_elses(question, own_name)
         if whose:
             # "When is Ají's birthday?" is not answered by the twin's own.

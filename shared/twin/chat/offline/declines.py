@@ -322,14 +322,20 @@ def _told_by(relative: str) -> list[str]:
 _KIN_FORMS = {stem(word): terms(" ".join(_told_by(relative))) for word, relative in _KIN_SYNONYMS.items()}
 _IN_LAW = r"(?:-in-law|s-in-law)"
 # "your ex-wife", "your former husband": a relative notes tell of as "my ex", never as "my wife".
-_KIN_ASKED = rf"(?P<ex>ex-|ex\s+|former\s+)?(?P<kin>{alternation(_KIN_SYNONYMS)})(?P<law>{_IN_LAW})?"
-_OWNER = (r"(?:your|(?P<owner>[A-Z\u00c0-\u00de][\w-]*)['\u2019]s)\s+"
-          r"(?:(?:older|younger|big|little|elder|eldest|youngest|oldest|late|twin)\s+)?")
+# A relative's children are asked after as a group ("your sister's twins"); the twin's own are not
+# (notes tell of each of those by its own word, "our son Leo").
+_THEIR_CHILDREN = ("twins", "twin", "kids", "kid", "children", "child")
+_TOLD_AS_CHILD = ["twin", "kid", "child", "children", "son", "daughter", "boy", "girl", "baby"]
+_KIN_ASKED = (rf"(?P<ex>ex-|ex\s+|former\s+)?(?P<kin>{alternation([*_KIN_SYNONYMS, *_THEIR_CHILDREN])})"
+              rf"(?P<law>{_IN_LAW})?")
+_ELDER = r"(?:(?:older|younger|big|little|elder|eldest|youngest|oldest|late|twin)\s+)?"
+_OWNER = (rf"(?:your\s+{_ELDER}(?P<kin_owner>{alternation(_KIN_SYNONYMS)})['\u2019]s|your|"
+          rf"(?P<owner>[A-Z\u00c0-\u00de][\w-]*)['\u2019]s)\s+{_ELDER}")
 # "What's your mum's first name?", "the name of Páll's wife", "What's Kirsty's husband called?"
 _ASKS_KIN_NAME = tuple(re.compile(pattern, re.IGNORECASE) for pattern in (
-    rf"{_OWNER}{_KIN_ASKED}(?:['\u2019]s)?\s+(?:(?:first|full|last|maiden|middle|given)\s+)?name\b",
-    rf"\bname of {_OWNER}{_KIN_ASKED}\b",
-    rf"\bwhat(?:'s|\u2019s| is| was) {_OWNER}{_KIN_ASKED}\s+called\b",
+    rf"{_OWNER}{_KIN_ASKED}(?:['\u2019]s?)?\s+(?:(?:first|full|last|maiden|middle|given)\s+)?names?\b",
+    rf"\bnames? of {_OWNER}{_KIN_ASKED}\b",
+    rf"\bwhat(?:'s|\u2019s| is| was| are| were) {_OWNER}{_KIN_ASKED}\s+(?:called|named)\b",
 ))
 
 _NAME_WINDOW = 3
@@ -356,11 +362,15 @@ def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str =
     asked = next((m for m in (p.search(question) for p in _ASKS_KIN_NAME) if m), None)
     if asked is None:
         return False
-    kin = _KIN_SYNONYMS[asked.group("kin").casefold()]
-    owner = asked.group("owner")
+    kin = _KIN_SYNONYMS.get(asked.group("kin").casefold(), "")
+    if not kin and not asked.group("kin_owner"):
+        return False  # "What are your kids called?": see _THEIR_CHILDREN
+    owner = asked.group("owner") or asked.group("kin_owner")
     if owner and owner.casefold() in own_name.casefold().split():
         owner = None  # "What's Graham's wife's name?" asked of Graham's twin
-    said = _told_by(kin)
+    said = _told_by(kin) if kin else _TOLD_AS_CHILD
+    if kin in ("son", "daughter"):
+        said = [*said, "child", "children", "kid"]  # "Children: Fenna" names the daughter
     if asked.group("law"):
         said = [f"{kin}-in-law", "in-laws"]
     if asked.group("ex"):
@@ -378,7 +388,8 @@ def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str =
                 if i and tokens[i - 1].casefold() in _NOT_KIN:
                     continue  # "my climbing partner Marta" is no partner of the twin's life
                 after = tokens[i + 1] if i + 1 < len(tokens) else ""
-                if (i and _kin_of_kin(tokens[i - 1])) or (after and _kin_of_kin(token, after)):
+                if not asked.group("kin_owner") and ((i and _kin_of_kin(tokens[i - 1]))
+                                                     or (after and _kin_of_kin(token, after))):
                     continue  # "Hannah, my mum's mother" names a grandmother: neither the mum nor the mother
                 before = [t.casefold() for t in tokens[max(0, i - _NAME_WINDOW):i]]
                 opens = not any(re.search(r"\w", t) for t in tokens[:i])  # "- Umma (Lee Eun-hee)"

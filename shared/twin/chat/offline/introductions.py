@@ -21,7 +21,9 @@ _NAME_WORD = r"[A-Z\u00c0-\u00de][\w'\u2019-]+"
 _SELF_NAMING = re.compile(rf"\b(?:I'm|I am|My name is|my name's|call me)\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})")
 # Between first name and surname, an initial or a nickname: "Dmitri V. Sokolov", "Oluwaseun (Seun) Adeyemi-Clarke".
 _MIDDLE = rf"(?:[A-Z]\.|\({_NAME_WORD}\))"
-_FULL_NAME = rf"{_NAME_WORD}(?:\s+(?:{_MIDDLE}|{_NAME_WORD})){{0,3}}\s+{_NAME_WORD}"
+# Lower-case surname particles: "Ilse van der Wal", "Yara Khoury dos Santos", "Omar ibn Said".
+_PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|das|do|dos|du|la|le|ter|ten|zu|al|el|bin|ibn|y)"
+_FULL_NAME = rf"{_NAME_WORD}(?:\s+(?:{_MIDDLE}|{_NAME_WORD}|{_PARTICLE})){{0,3}}\s+{_NAME_WORD}"
 _TITLE_NAME = re.compile(rf"^({_FULL_NAME})\s*(?:[-\u2013\u2014|:,(\u00b7]|$)")
 # A profile's "full_name: Aroha Ngata-Whitlock" or "Name: Ana Lima" (JSON fields are read as such lines).
 _NAME_FIELD_VALUE = re.compile(rf"(?:^|;\s*)(?i:(full[ _]?)?name)\s*:\s*(?P<name>{_FULL_NAME})\s*(?:[;,.]|$)",

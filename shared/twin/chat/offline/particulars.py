@@ -16,10 +16,10 @@ from dataclasses import replace
 
 from twin.chat.offline.scoring import Scored
 from twin.chat.offline.sentences import ANIMAL_WORDS, DEMONYMS, TERM_STOP_WORDS
-from twin.text.kin import KIN
+from twin.text.kin import KIN, told_by
 from twin.text.lexical import alternation, stem, word_set, words
 
-__all__ = ["keep_particulars"]
+__all__ = ["keep_particulars", "states_the_age_asked"]
 
 # "Who supervised your thesis?", "Who conducts Vox Borealis?", "the professor who supervised...",
 # "Who was your boss at Brindle?": the role, by the stem every statement of it holds.
@@ -111,6 +111,9 @@ _NAMED_KINDS = {
     "label": r"label|records",
     "airline": r"airlines?|airways|air|carrier",
     "route": r"routes?|line|problem",
+    "ship": r"ships?|vessels?|tankers?|freighters?|bulkers?|bulk carriers?|container ships?",
+    # "Which developer commissioned the Barreiro conversion?": a client is named, not described.
+    "developer": r"developers?|clients?|commissioned by",
 }
 _ASKS_NAMED_KIND = re.compile(
     r"\b(?:which\s+|what\s+|name of (?:the |your |that |this |his |her |their |[\w\u2019']+'s )?)"
@@ -120,6 +123,8 @@ _ASKS_NAMED_KIND = re.compile(
     # "Who made your grandad's fiddle?": its maker, by name.
     r"\bwho (?:made|built|carved|crafted) (?:your|the|his|her|their|that|this)\b(?P<crafted>)",
     re.IGNORECASE)
+# "What kind of ships do you pilot?" asks a sort of thing, not one by its name.
+_ASKS_SORT = re.compile(r"\b(?:kinds?|sorts?|types?) of\b", re.IGNORECASE)
 _NAMED_KIND_SAID = {kind: re.compile(rf"\b(?:{said})\b", re.IGNORECASE) for kind, said in _NAMED_KINDS.items()}
 # A name near the kind's word: a run of capitalised words, not at the start of the sentence, not
 # the twin's own name nor a word of the question, and not a place ("a pintxos bar in San Sebastián",
@@ -284,6 +289,10 @@ _POSSESSOR = re.compile(r"\b([A-Z\u00c0-\u00de][\w-]*)['\u2019]s\b")
 _ASKS_BRAND = re.compile(r"\b(?:what|which)(?: [\w-]+){0,2} (?:(?:brand|model|manufacturer)s?\b|"
                          r"make\b(?= (?:is|are|was|were|of|do|did)\b))|"
                          r"\b(?:brand|make|model|manufacturer) of (?:your|the|his|her|their)\b", re.IGNORECASE)
+_BRAND_OF = re.compile(r"\b(?:brand|make|model|manufacturer)s? of (?:(?:your|the|his|her|their) )?"
+                       r"((?:[\w'\u2019-]+ ){0,2}?[\w'\u2019-]+)"
+                       r"(?= (?:do|does|did|are|is|was|were|have|has|you)\b|\W*$)",
+                       re.IGNORECASE)
 _BRAND_WORDS = word_set("brand brands make makes model models manufacturer which what kind sort type use used using "
                         "wear wore wearing play played playing ride rode riding drive drove driving own owned prefer "
                         "buy bought shoot shooting do does did have has go")
@@ -374,11 +383,40 @@ _RELATIVE_ASKED = re.compile(rf"\b(?:your|her|his) (?:(?:older|younger|little|bi
                              rf"((?:{alternation(KIN)})s?|children)\b(?!['\u2019]s\b)", re.IGNORECASE)
 # "How old is your grandmother?" is answered by her age or her birth year, not by "she moved in 2016".
 _ASKS_AGE = re.compile(r"\bhow old (?:is|are|was|were)\b", re.IGNORECASE)
-_AGE_SAID = re.compile(r"\b\d{1,3}\s*(?:years?|yrs?)(?:\s+old)?\b|\baged?\s+\d{1,3}\b|\b(?:born|b\.)\s*(?:in\s+)?"
+_AGE_SAID = re.compile(r"\b\d{1,3}\s*(?:years?|yrs?)(?:\s+old)?\b|\bat (?:the age of )?\d{1,2}(?![\d:%]|[.,]\d)|"
+                       r"\baged?\s+\d{1,3}\b|\b(?:born|b\.):?\s*(?:in\s+)?"
                        r"(?:[A-Za-z]+\s+)?(?:\d{1,2}\s+)?(?:19|20)\d\d\b|\(\s*(?:\d{1,3}|b\.\s*(?:19|20)\d\d)\s*\)|"
-                       r",\s*\d{1,2}(?!\d|[:.,]\d)|\b(?:turn(?:s|ed|ing)?|is|was|now|she's|he's|they're)\s+(?:\d{1,3}|"
-                       r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty(?:-\w+)?|\w+teen)\b(?!\s*(?:%|per|km|kg|minutes))",
+                       r",\s*\d{1,2}(?!\d|[:.,]\d)|"
+                       r"\b(?:turn(?:s|ed|ing)?|is|was|now|she's|he's|they're|I'm|am)\s+(?:\d{1,3}|"
+                       r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty(?:-\w+)?|\w+teen|"
+                       r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
+                       r"(?!\s*(?:%|per|km|kg|minutes|hours|days|weeks|months|metres|miles|of\b))",
                        re.IGNORECASE)
+# The twin tells its own age as "I'm 38", "I turned forty", "Born: 1987": "Fenna turned six" is her age.
+_OWN_AGE_SAID = re.compile(r"\b(?:I|I'm|I've|I'll)(?![\w'\u2019])|(?i:^\s*(?:age|aged|born|date of birth)\b)")
+
+
+# "How old were you back then?" is answered by a note's "First real job was at 16", which says no "I".
+_ASKS_OWN_AGE = re.compile(r"\bhow old are you\b|\byour age\b", re.IGNORECASE)
+
+
+_ASKS_AGE_THEN = re.compile(r"\bhow old were you\b", re.IGNORECASE)
+
+
+def states_the_age_asked(question: str, text: str) -> bool | None:
+    """Whether ``text`` states the twin's age "How old are you?" asks ("I'm 38", "Born: 1987"; not
+    "250-year-old timber" nor "Fenna turned six"), or one "How old is your kid?" asks ("Fenna turned
+    six in October"); None when the question asks neither (a pronoun's: "How old is he now?")."""
+    if _ASKS_OWN_AGE.search(question):
+        return bool(_AGE_SAID.search(text) and _OWN_AGE_SAID.search(text))
+    if _ASKS_AGE_THEN.search(question):
+        # An age at a time ("when I was seventeen", "at 16"), which a birth date ("born: 2010") is not.
+        return any(not m.group(0).casefold().startswith(("born", "b.")) for m in _AGE_SAID.finditer(text))
+    if _RELATIVE_ASKED.search(question) or _AGE_OF_ANIMAL.search(question):
+        return bool(_AGE_SAID.search(text))
+    return None
+
+
 _ASKS_PLACE_OF = re.compile(r"\b(?:which|what|name of)\b.*\b(?:universit\w*|college|school|company|firm|"
                             r"hospital|clinic|employer|organi[sz]ation|studio|restaurant|team|club|band)\b",
                             re.IGNORECASE)
@@ -388,10 +426,20 @@ _UNIVERSITY_SAID = re.compile(r"\b(?:universit\w*|universidad|universit[eé]|hoc
 _RELATIVE_WINDOW = 30  # characters either side of the relative's word where their name is looked for
 
 
-def _of_the_relative(relative: str, scored: list[Scored]) -> list[Scored]:
-    word = re.compile(rf"\b{re.escape(relative.casefold().rstrip('s'))}s?\b", re.IGNORECASE)
+# A child is told of as "our son", "my daughter" or "Children: Fenna" as often as "my kid".
+_CHILD_WORDS = ("child", "children", "kid", "son", "daughter")
+
+
+def _of_the_relative(relative: str, scored: list[Scored], context: Sequence[Scored] = ()) -> list[Scored]:
+    """The sentences naming the relative asked about, by a word for them or by a name any sentence of
+    ``context`` gives them beside one ("Children: Fenna" names the kid of "Fenna turned six")."""
+    asked = relative.casefold().rstrip("s")
+    kin = KIN.get(asked) or KIN.get("child" if asked == "children" else "")
+    said = _CHILD_WORDS if kin is not None and kin.relative == "child" else told_by(kin.relative) if kin else [asked]
+    word = re.compile(rf"\b(?:{'|'.join(re.escape(w) for w in sorted(set(said), key=len, reverse=True))})s?\b",
+                      re.IGNORECASE)
     names: set[str] = set()
-    for x in scored:
+    for x in context or scored:
         for m in word.finditer(x.sentence.text):
             near = x.sentence.text[max(0, m.start() - _RELATIVE_WINDOW):m.end() + _RELATIVE_WINDOW]
             names |= {n.casefold() for n in re.findall(r"(?<![\w'-])[A-Z\u00c0-\u00de][\w'-]+", near)
@@ -441,7 +489,7 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
         kept = _names_of_pets(kept, [said, *(x.sentence.text for x in context or scored)])
     relative = _RELATIVE_ASKED.search(question)
     if relative and _ASKS_AGE.search(question):
-        kept = [x for x in _of_the_relative(relative.group(1), kept) if _AGE_SAID.search(x.sentence.text)]
+        kept = [x for x in _of_the_relative(relative.group(1), kept, context) if _AGE_SAID.search(x.sentence.text)]
     if relative and _ASKS_PLACE_OF.search(question):
         kept = _of_the_relative(relative.group(1), kept)
         if _ASKS_UNIVERSITY.search(question):
@@ -452,7 +500,7 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
     if animal:
         kept = _of_the_animal(animal.group(1), kept, context or scored)
     named = _ASKS_NAMED_KIND.search(question)
-    if named and not _ASKS_SCHOOL.search(question):
+    if named and not _ASKS_SCHOOL.search(question) and not _ASKS_SORT.search(question):
         kind = "luthier" if named.group("crafted") is not None else (
             named.group("kind") or named.group("maker") or named.group("made")).casefold()
         kind = next(k for k in _NAMED_KINDS if kind.startswith(k))
@@ -464,7 +512,9 @@ def keep_particulars(question: str, scored: Sequence[Scored], own_name: str = ""
     if _ASKS_BRAND.search(question):
         # "What make of bicycle did you ride to Gliwice?" asks the bicycle's maker, not Gliwice's.
         names_asked = {w.casefold() for w in re.findall(r"(?<=\s)[A-Z\u00c0-\u00de][\w'\u2019-]*", question)}
-        things = frozenset(stem(w) for w in words(question)
+        # "What make of skates do you race on?" asks the skates' maker: not the races'.
+        of = _BRAND_OF.search(question)
+        things = frozenset(stem(w) for w in words(of.group(1) if of else question)
                            if w not in TERM_STOP_WORDS and w not in _BRAND_WORDS and w not in names_asked)
         if things:
             kept = [x for x in kept if _names_a_brand(things, question, x.sentence.text, own_name)]
