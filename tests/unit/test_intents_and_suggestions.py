@@ -137,3 +137,10 @@ def test_a_paid_gig_asks_about_a_job_not_a_salary() -> None:
 
 def test_the_hardest_grade_sent_asks_about_sport() -> None:
     assert read_topics("What's the hardest grade you've sent?").asks("sport")
+
+
+def test_the_family_is_asked_about_by_family_or_folks_but_a_furry_family_member_is_a_pet() -> None:
+    assert read_topics("Tell me about your family.").asks("family")
+    assert read_topics("What do your folks do back in Korea?").asks("family")
+    assert not read_topics("Any furry family members at home?").asks("family")
+    assert not read_topics("What breed is the family dog?").asks("family")

@@ -920,3 +920,11 @@ def test_how_many_so_far_counts_what_the_question_before_it_asked_about() -> Non
 def test_a_name_field_may_hold_lower_case_surname_particles(name: str) -> None:
     fields = passage(1, f"{name}\n\nName: {name}\n\nPreferred name: {name.split()[0]}", title=name)
     assert name_said(fields) == f"My name is {name}."
+
+
+def test_a_question_about_the_family_is_answered_by_the_people_in_it() -> None:
+    notes = ("Notes > Family up north\n\nFamily up north. I grew up in Harlingen, on the Noorderhaven. "
+             "My little brother Sjoerd runs a sailing school in Workum with his wife.")
+    answered, text = topical_answer("Who's in your family?", notes)
+    assert answered
+    assert "Sjoerd" in text

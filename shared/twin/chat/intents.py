@@ -167,6 +167,12 @@ TOPICS: tuple[Topic, ...] = (
     _topic("children", r"\b(?:kids|children|child|sons?|daughters?|little ones)\b",
            "My son, my daughter, our children, our kids, our twins, our baby."),
     _topic("parents", r"\b(?:parents|mother|father|mom|mum|dad)\b", "My parents, my mother, my father."),
+    # "Tell me about your family" is answered by the people in it, not by "Family back home".
+    _topic("family", r"(?<!furry )(?<!four-legged )(?<!feathered )\b(?:family|families|relatives|folks)\b"
+           r"(?! (?:dogs?|cats?|pets?|business|firm|farm|recipes?|name))",
+           "My family: my partner, our children, my parents, my brother and my sister.",
+           "husband wife partner married children son daughter kids mother father mum mom dad parents brother "
+           "sister siblings grandmother grandfather"),
     # Asked by the generic word only: "Do you have a cat?" names its animal and must not get the dog.
     _topic("pets", r"\b(?:pets?|animals?|furry|four[- ]legged|critters?|fur ?bab(?:y|ies))\b",
            "My pet: our dog, our cat, we adopted a rescue ...",
