@@ -214,3 +214,16 @@ def test_employers_in_the_same_town_are_not_one_employer_because_they_share_its_
     answer = career_answer("Where were you working before your current company?", jobs_in(town), said="")
     assert answer is not None
     assert answer.jobs[0].text.startswith("Pilisa Health")
+
+
+def test_a_bold_role_line_with_its_dates_on_the_line_below_is_a_job() -> None:
+    experience = _chunk(1, ("Ilse", "Experience"),
+                        "**Registered Maritime Pilot** — Loodswezen, Rotterdam\n*2017 - present*\n- Pilotage\n\n"
+                        "**Chief Officer** — Spliethoff, Amsterdam\n*2011 - 2015*\n- Cargo planning\n\n"
+                        "**Languages**\n- Dutch, English")
+    jobs = jobs_in([experience])
+    assert [job.text for job in jobs] == ["Registered Maritime Pilot — Loodswezen, Rotterdam (2017 - present)",
+                                          "Chief Officer — Spliethoff, Amsterdam (2011 - 2015)"]
+    answer = career_answer("What pays the bills these days?", jobs, "", current=True)
+    assert answer is not None
+    assert answer.jobs == (jobs[0],)

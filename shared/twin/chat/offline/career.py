@@ -104,6 +104,10 @@ def _entry_line(line: str) -> bool:
     return line.startswith(("**", "- **", "* **")) and bool(_YEAR.search(line)) and len(line) <= _ENTRY_LINE_CHARS
 
 
+def _undated_entry_line(line: str) -> bool:
+    return line.startswith("**") and not _YEAR.search(line) and len(line) <= _ENTRY_LINE_CHARS
+
+
 def _role_job(passage: Passage, heading: str, line: str) -> Job:
     """"**Staff SRE** · Feb 2023 - present" under "Haulwise, Vancouver": the employer, the role, its dates."""
     plain = _plain(line)
@@ -131,8 +135,10 @@ def _jobs_of(passage: Passage) -> list[Job]:
         return [_job(passage, heading, dated)]
     # Jobs as lines of the section itself: "**Data Engineer — Panier Frais**, Montréal *(2019 - 2022)*"
     # (or a list of them: "- **Nov 2018 - now · Illustrator**, Barcelona"), or as the rows of a table.
-    jobs = [_job(passage, line, layout="line") for line in lines
-            if _entry_line(line)]
+    # Or a bold role line with its dates on the line under it: "**Chief Officer** — Spliethoff", "*2011 - 2015*".
+    jobs = [_job(passage, line, layout="line") if _entry_line(line) else _job(passage, line, lines[i + 1], "line")
+            for i, line in enumerate(lines)
+            if _entry_line(line) or (_undated_entry_line(line) and i + 1 < len(lines) and _dates_line(lines[i + 1]))]
     rows = [job for job in (_row_job(passage, line) for line in lines if line.startswith("|")) if job]
     return jobs + rows
 
