@@ -460,6 +460,16 @@ def test_how_many_of_something_is_answered_by_a_count_of_that_thing_only() -> No
     assert answer("How many downloads does each podcast episode get?", PODCAST) == no_context_answer(ADA)
 
 
+def test_a_count_may_follow_the_sentence_naming_what_it_counts() -> None:
+    stools = ("Notes > Weekends\n\nI make stools from green ash at a shared workshop in Marvila. "
+              "I've made 23 so far; the first one wobbled.")
+    assert "23" in answer("How many stools have you made so far?", stools)
+    # "four years" counts years, not engineers.
+    sre = ("Notes > Work\n\nI lead the platform engineers at Lakeshore. "
+           "I then spent four years on the payments platform.")
+    assert answer("How many engineers are on your team?", sre) == no_context_answer(ADA)
+
+
 def test_how_many_languages_is_answered_by_the_list_of_them() -> None:
     languages = passage(1, "CV > Languages\n\n- Twi — native\n- English — fluent\n- French — basic",
                         heading_path=("CV", "Languages"))

@@ -45,7 +45,7 @@ SNIPPET_CHARS = 240
 # A resume's experience section rarely spans more chunks than this (twin.chat.offline.career).
 _RESUME_CHUNKS = 40
 # Part of every offline cache key: a new answerer must not serve answers the old one cached.
-OFFLINE_ANSWERER = "extractive-v18"
+OFFLINE_ANSWERER = "extractive-v19"
 
 
 @dataclass

@@ -174,7 +174,19 @@ def _counts(what: frozenset[str], item: Scored) -> bool:
     for i, token in enumerate(tokens):
         if stem(token) in what and any(_NUMBER.fullmatch(t) for t in tokens[max(0, i - _COUNT_REACH):i + 3]):
             return True
+    return _states_a_count(text)
+
+
+def _states_a_count(text: str) -> bool:
     return bool(_NUMBER.search(_NOT_A_COUNT.sub(" ", text)))
+
+
+def _bare_count(text: str) -> bool:
+    """A number that counts nothing it names ("I've made 23 so far"): what it counts is in the
+    sentence before; "four years as a senior SRE" counts years."""
+    tokens = words(_NOT_A_COUNT.sub(" ", text))
+    return any(_NUMBER.fullmatch(token) and (i + 1 == len(tokens) or tokens[i + 1] in TERM_STOP_WORDS)
+               for i, token in enumerate(tokens))
 
 
 # An e-mail address, a web address, a phone number: what answers "How do I get in touch?".
@@ -273,7 +285,11 @@ def extractive_answer(
         elif topics and what & terms(topics.cues) and not what & mentioned:
             # "How many tongues do you speak?" names its topic by a word the notes do not use ("languages").
             what = what | terms(topics.markers)
-        scored = [x for x in scored if _counts(what, x)]
+        # "I make stools. I've made 23 so far.": the count follows the sentence naming what it counts.
+        naming = {(id(x.sentence.passage), x.sentence.position) for x in every_sentence
+                  if what & x.sentence.terms}
+        scored = [x for x in scored if _counts(what, x) or (
+            (id(x.sentence.passage), x.sentence.position - 1) in naming and _bare_count(x.sentence.text))]
     if topics and topics.asks("contact"):
         scored = _contact_details(question, scored)
     if topics and topics.strict:
