@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["KIN", "Kin", "told_by"]
+__all__ = ["CHILD_WORDS", "KIN", "Kin", "told_by"]
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,6 @@ def told_by(relative: str) -> list[str]:
     """Every word notes may tell of ``relative`` by ("mother": "mum", "Mamá", "Umma", ...)."""
     return [word for word, kin in KIN.items() if kin.relative == relative]
 
+
+# A child is told of as "our son", "my daughter" or "Children: Fenna" as often as "my kid".
+CHILD_WORDS = ("child", "children", "kid", "son", "daughter")

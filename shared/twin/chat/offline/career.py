@@ -135,10 +135,13 @@ def _jobs_of(passage: Passage) -> list[Job]:
         return [_job(passage, heading, dated)]
     # Jobs as lines of the section itself: "**Data Engineer — Panier Frais**, Montréal *(2019 - 2022)*"
     # (or a list of them: "- **Nov 2018 - now · Illustrator**, Barcelona"), or as the rows of a table.
-    # Or a bold role line with its dates on the line under it: "**Chief Officer** — Spliethoff", "*2011 - 2015*".
-    jobs = [_job(passage, line, layout="line") if _entry_line(line) else _job(passage, line, lines[i + 1], "line")
-            for i, line in enumerate(lines)
-            if _entry_line(line) or (_undated_entry_line(line) and i + 1 < len(lines) and _dates_line(lines[i + 1]))]
+    jobs = []
+    for line, below in zip(lines, [*lines[1:], ""], strict=True):
+        if _entry_line(line):
+            jobs.append(_job(passage, line, layout="line"))
+        elif _undated_entry_line(line) and _dates_line(below):
+            # A bold role line with its dates on the line under it: "**Chief Officer** — Spliethoff", "*2011 - 2015*".
+            jobs.append(_job(passage, line, below, "line"))
     rows = [job for job in (_row_job(passage, line) for line in lines if line.startswith("|")) if job]
     return jobs + rows
 

@@ -12,7 +12,7 @@ from twin.chat.offline.scoring import Scored
 from twin.chat.offline.sentences import ANIMAL_WORDS, DEMONYMS, LETTER_WORD, MIXED_CASE, NAMED, TERM_STOP_WORDS, terms
 from twin.chat.prompting import Passage
 from twin.text.folding import fold
-from twin.text.kin import KIN, told_by
+from twin.text.kin import CHILD_WORDS, KIN, told_by
 from twin.text.lexical import STOP_WORDS, alternation, stem, word_set, words
 from twin.text.sentences import split_sentences
 
@@ -325,7 +325,7 @@ _IN_LAW = r"(?:-in-law|s-in-law)"
 # A relative's children are asked after as a group ("your sister's twins"); the twin's own are not
 # (notes tell of each of those by its own word, "our son Leo").
 _THEIR_CHILDREN = ("twins", "twin", "kids", "kid", "children", "child")
-_TOLD_AS_CHILD = ["twin", "kid", "child", "children", "son", "daughter", "boy", "girl", "baby"]
+_TOLD_AS_CHILD = [*CHILD_WORDS, "twin", "boy", "girl", "baby"]
 _KIN_ASKED = (rf"(?P<ex>ex-|ex\s+|former\s+)?(?P<kin>{alternation([*_KIN_SYNONYMS, *_THEIR_CHILDREN])})"
               rf"(?P<law>{_IN_LAW})?")
 _ELDER = r"(?:(?:older|younger|big|little|elder|eldest|youngest|oldest|late|twin)\s+)?"
@@ -370,7 +370,7 @@ def unnamed_relative(question: str, passages: Sequence[Passage], own_name: str =
         owner = None  # "What's Graham's wife's name?" asked of Graham's twin
     said = _told_by(kin) if kin else _TOLD_AS_CHILD
     if kin in ("son", "daughter"):
-        said = [*said, "child", "children", "kid"]  # "Children: Fenna" names the daughter
+        said = [*said, *told_by("child"), "children"]  # "Children: Fenna" names the daughter
     if asked.group("law"):
         said = [f"{kin}-in-law", "in-laws"]
     if asked.group("ex"):

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from twin.chat.offline.scoring import Scored
 from twin.chat.offline.sentences import ANIMAL_WORDS, DEMONYMS, TERM_STOP_WORDS
-from twin.text.kin import KIN, told_by
+from twin.text.kin import CHILD_WORDS, KIN, told_by
 from twin.text.lexical import alternation, stem, word_set, words
 
 __all__ = ["keep_particulars", "states_the_age_asked"]
@@ -394,12 +394,8 @@ _AGE_SAID = re.compile(r"\b\d{1,3}\s*(?:years?|yrs?)(?:\s+old)?\b|\bat (?:the ag
                        re.IGNORECASE)
 # The twin tells its own age as "I'm 38", "I turned forty", "Born: 1987": "Fenna turned six" is her age.
 _OWN_AGE_SAID = re.compile(r"\b(?:I|I'm|I've|I'll)(?![\w'\u2019])|(?i:^\s*(?:age|aged|born|date of birth)\b)")
-
-
-# "How old were you back then?" is answered by a note's "First real job was at 16", which says no "I".
 _ASKS_OWN_AGE = re.compile(r"\bhow old are you\b|\byour age\b", re.IGNORECASE)
-
-
+# "How old were you back then?" is answered by a note's "First real job was at 16", which says no "I".
 _ASKS_AGE_THEN = re.compile(r"\bhow old were you\b", re.IGNORECASE)
 
 
@@ -426,16 +422,12 @@ _UNIVERSITY_SAID = re.compile(r"\b(?:universit\w*|universidad|universit[eé]|hoc
 _RELATIVE_WINDOW = 30  # characters either side of the relative's word where their name is looked for
 
 
-# A child is told of as "our son", "my daughter" or "Children: Fenna" as often as "my kid".
-_CHILD_WORDS = ("child", "children", "kid", "son", "daughter")
-
-
 def _of_the_relative(relative: str, scored: list[Scored], context: Sequence[Scored] = ()) -> list[Scored]:
     """The sentences naming the relative asked about, by a word for them or by a name any sentence of
     ``context`` gives them beside one ("Children: Fenna" names the kid of "Fenna turned six")."""
     asked = relative.casefold().rstrip("s")
     kin = KIN.get(asked) or KIN.get("child" if asked == "children" else "")
-    said = _CHILD_WORDS if kin is not None and kin.relative == "child" else told_by(kin.relative) if kin else [asked]
+    said = CHILD_WORDS if kin is not None and kin.relative == "child" else told_by(kin.relative) if kin else [asked]
     word = re.compile(rf"\b(?:{'|'.join(re.escape(w) for w in sorted(set(said), key=len, reverse=True))})s?\b",
                       re.IGNORECASE)
     names: set[str] = set()
